@@ -1,0 +1,93 @@
+/*
+ * config.h: hasync's settings, from the command line, the environment and a
+ * config file (in that order of precedence).
+ *
+ * One table of options (config.c) drives parsing, the config file keys,
+ * --help and the checks in tests/unit/test_config.c. Main thread only, before
+ * any other thread starts; afterwards the struct is read-only.
+ */
+#ifndef HASYNC_CONFIG_H
+#define HASYNC_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+struct err;
+
+enum reload_scope {
+	RELOAD_TARGETED = 0,	/* only the inconsistent remote schemas and sources */
+	RELOAD_FULL,		/* reload_remote_schemas and reload_sources true */
+};
+
+enum output_format {
+	FORMAT_JSON = 0,
+	FORMAT_TEXT,
+};
+
+enum run_mode {
+	MODE_CONSOLE = 0,
+	MODE_BATCH,
+};
+
+struct config {
+	char		**endpoints;		/* base URLs, no trailing slash */
+	size_t		  n_endpoints;
+	char		 *admin_secret;		/* never printed or logged */
+	char		 *database_url;		/* libpq URL or conninfo, or NULL */
+	long		  poll_interval_ms;
+	long		  probe_interval_ms;
+	long		  timeout_ms;
+	long		  connect_timeout_ms;
+	enum reload_scope reload_scope;
+	long		  wait_s;
+	bool		  auto_reload;
+	char		 *sentry_dsn;
+	char		 *sentry_env;
+	enum output_format format;
+	char		 *config_file;		/* the file actually read, or NULL */
+	bool		  readonly;
+	bool		  no_color;
+	char		 *cacert;
+	bool		  insecure;
+	char		 *audit_log;
+	enum run_mode	  mode;
+	bool		  reload;
+	bool		  watch;
+	bool		  reload_command;	/* invoked as "hasync reload" */
+	bool		  help;
+	bool		  version;
+	long		  max_body_bytes;	/* largest response body accepted */
+	/* Warnings for the caller to print (e.g. secret visible in argv). */
+	char		 *warnings[4];
+	size_t		  n_warnings;
+};
+
+/* Fill c with defaults. */
+void	config_defaults(struct config *);
+
+/*
+ * Parse argv (argv[0] is skipped), the environment (envp, NULL-terminated
+ * "NAME=value" strings) and the config file. Returns 0, or -1 with e set to
+ * one line (kind ERR_USAGE). May overwrite an --admin-secret value in argv so
+ * that it does not stay visible in ps. Does not check mode requirements; see
+ * config_check().
+ */
+int	config_load(struct config *, int, char **, char **, struct err *);
+
+/*
+ * Check what the chosen mode needs: an endpoint for batch mode, a terminal
+ * for the console (stdout_is_tty). Returns 0 or -1 with e set.
+ */
+int	config_check(const struct config *, bool, struct err *);
+
+/* Free everything config_load() allocated. */
+void	config_free(struct config *);
+
+/* Print the --help text (generated from the option table) to fp. */
+void	config_usage(FILE *, bool);
+
+/* Parse a whole decimal number in [min, max]. Returns 0 or -1. */
+int	config_parse_long(const char *, long, long, long *);
+
+#endif

@@ -1,0 +1,29 @@
+/*
+ * jsonl.h: the one JSON-lines writer, used by batch mode and the audit log.
+ *
+ * Every line is {"level":..., <fields>..., "time":..., "message":...}: the
+ * key order of zerolog, which hasura-metadata-reloader prints, so existing
+ * log pipelines keep working. Any thread; one line is one fwrite.
+ */
+#ifndef HASYNC_JSONL_H
+#define HASYNC_JSONL_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include <time.h>
+
+#include <jansson.h>
+
+/* Write RFC 3339 local time with a numeric offset (2023-10-12T18:13:23+02:00). */
+void	 jsonl_time(time_t, char *, size_t);
+
+/*
+ * Write one line to fp and flush it. fields (borrowed, may be NULL) is an
+ * object whose keys are written between level and time. Returns 0 or -1.
+ */
+int	 jsonl_write(FILE *, const char *, const char *, const json_t *);
+
+/* A JSON string from possibly invalid UTF-8 (invalid bytes become U+FFFD). */
+json_t	*jsonl_string(const char *);
+
+#endif

@@ -1,0 +1,28 @@
+/*
+ * xmalloc.h: allocation that never returns NULL, and fatal() for impossible
+ * states. Any thread.
+ */
+#ifndef HASYNC_XMALLOC_H
+#define HASYNC_XMALLOC_H
+
+#include <stddef.h>
+
+void	*xmalloc(size_t);
+void	*xcalloc(size_t, size_t);
+void	*xreallocarray(void *, size_t, size_t);
+char	*xstrdup(const char *);
+char	*xstrndup(const char *, size_t);
+int	 xasprintf(char **, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+
+/*
+ * Print "hasync: fatal: ..." to stderr after running the hook (the console
+ * registers one that restores the terminal), then exit(70).
+ */
+void	 fatal(const char *, ...)
+	    __attribute__((format(printf, 1, 2), noreturn));
+
+/* Set the function fatal() calls first (UI: restore the terminal). */
+void	 fatal_set_hook(void (*)(void));
+
+#endif

@@ -1,0 +1,827 @@
+/*
+ * config.c: parse hasync's settings from argv, the environment and a config
+ * file, with the precedence flag > environment > file > default.
+ *
+ * One table, opts[], names every setting: its long and short flag, its
+ * environment variables, its --help line, and whether the config file may
+ * set it. Each source is turned into (option, value) pairs and applied in
+ * order file, environment, flags; a repeatable option (--endpoint) set by a
+ * later source replaces what an earlier source set. Main thread only.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hasync/config.h"
+#include "hasync/err.h"
+#include "hasync/url.h"
+#include "hasync/xmalloc.h"
+
+#define OPT_ARG		0x01	/* takes a value */
+#define OPT_NOFILE	0x02	/* not allowed in the config file */
+#define OPT_RELOAD	0x04	/* only for "hasync reload" (the old tool's names) */
+#define OPT_LIST	0x08	/* env value is a comma-separated list */
+
+enum opt_id {
+	O_ENDPOINT, O_SECRET_FILE, O_SECRET, O_DATABASE_URL, O_POLL, O_PROBE,
+	O_TIMEOUT, O_CONNECT_TIMEOUT, O_RELOAD_SCOPE, O_WAIT, O_AUTO_RELOAD,
+	O_SENTRY_DSN, O_SENTRY_ENV, O_FORMAT, O_CONFIG, O_READONLY, O_NO_COLOR,
+	O_CACERT, O_INSECURE, O_AUDIT_LOG, O_MAX_BODY, O_BATCH, O_RELOAD,
+	O_WATCH, O_HELP, O_VERSION,
+};
+
+struct opt {
+	enum opt_id	 id;
+	const char	*name;
+	char		 short_name;
+	int		 flags;
+	const char	*env[2];
+	const char	*metavar;
+	const char	*help;
+};
+
+static const struct opt opts[] = {
+	{ O_ENDPOINT, "endpoint", 'e', OPT_ARG | OPT_LIST,
+	    { "HASURA_GRAPHQL_ENDPOINT", NULL }, "URL",
+	    "Hasura instance base URL, e.g. http://hasura-0:8080 (repeat for "
+	    "each replica)" },
+	{ O_SECRET_FILE, "admin-secret-file", 0, OPT_ARG, { NULL, NULL },
+	    "FILE", "read the admin secret from FILE (first line)" },
+	{ O_SECRET, "admin-secret", 0, OPT_ARG,
+	    { "HASURA_GRAPHQL_ADMIN_SECRET", NULL }, "SECRET",
+	    "admin secret; visible to other users in ps, prefer the "
+	    "environment or --admin-secret-file" },
+	{ O_DATABASE_URL, "database-url", 'd', OPT_ARG,
+	    { "HASURA_GRAPHQL_METADATA_DATABASE_URL",
+	    "HASURA_GRAPHQL_DATABASE_URL" }, "URL",
+	    "Hasura's metadata database (libpq URL or conninfo); without it "
+	    "hasync watches the instances only" },
+	{ O_POLL, "poll-interval", 0, OPT_ARG, { NULL, NULL }, "MS",
+	    "how often to poll the catalog's resource_version (default 1000, "
+	    "as Hasura)" },
+	{ O_PROBE, "probe-interval", 0, OPT_ARG, { NULL, NULL }, "MS",
+	    "how often to probe every instance (default 5000)" },
+	{ O_TIMEOUT, "timeout", 0, OPT_ARG, { NULL, NULL }, "MS",
+	    "limit for each HTTP request (default 10000)" },
+	{ O_CONNECT_TIMEOUT, "connect-timeout", 0, OPT_ARG, { NULL, NULL },
+	    "MS", "limit for each connection attempt (default 3000)" },
+	{ O_RELOAD_SCOPE, "reload-scope", 0, OPT_ARG, { NULL, NULL },
+	    "targeted|full", "reload only what is inconsistent (default) or "
+	    "all remote schemas and sources" },
+	{ O_WAIT, "wait", 0, OPT_ARG, { NULL, NULL }, "SECONDS",
+	    "retry reloads with backoff until consistent or SECONDS pass "
+	    "(default 0)" },
+	{ O_AUTO_RELOAD, "auto-reload", 0, 0, { NULL, NULL }, NULL,
+	    "reload automatically when metadata turns inconsistent" },
+	{ O_SENTRY_DSN, "sentry-dsn", 0, OPT_ARG, { "SENTRY_DSN", NULL },
+	    "DSN", "report inconsistency and outages to this Sentry project" },
+	{ O_SENTRY_ENV, "sentry-env", 0, OPT_ARG,
+	    { "SENTRY_ENVIRONMENT", NULL }, "ENV",
+	    "Sentry environment name" },
+	{ O_FORMAT, "format", 0, OPT_ARG, { NULL, NULL }, "json|text",
+	    "batch output: JSON lines (default) or a table for people" },
+	{ O_CONFIG, "config", 'c', OPT_ARG | OPT_NOFILE,
+	    { "HASYNC_CONFIG", NULL }, "FILE",
+	    "config file (default $XDG_CONFIG_HOME/hasync/config if it "
+	    "exists)" },
+	{ O_READONLY, "readonly", 0, 0, { NULL, NULL }, NULL,
+	    "never send a modifying request (no reload, no drop)" },
+	{ O_NO_COLOR, "no-color", 0, 0, { "NO_COLOR", NULL }, NULL,
+	    "no colours in the console" },
+	{ O_CACERT, "cacert", 0, OPT_ARG, { NULL, NULL }, "FILE",
+	    "trust the CA certificates in FILE for https endpoints" },
+	{ O_INSECURE, "insecure", 0, 0, { NULL, NULL }, NULL,
+	    "do not verify TLS certificates (dangerous)" },
+	{ O_AUDIT_LOG, "audit-log", 0, OPT_ARG, { NULL, NULL }, "FILE",
+	    "append one JSON line per reload or drop to FILE" },
+	{ O_MAX_BODY, "max-body-mb", 0, OPT_ARG, { NULL, NULL }, "MB",
+	    "refuse HTTP responses larger than MB mebibytes (default 64)" },
+	{ O_BATCH, "batch", 0, OPT_NOFILE, { NULL, NULL }, NULL,
+	    "no console: one pass, JSON lines on stdout, exit code" },
+	{ O_RELOAD, "reload", 0, OPT_NOFILE, { NULL, NULL }, NULL,
+	    "batch: reload metadata first (implies --batch)" },
+	{ O_WATCH, "watch", 0, OPT_NOFILE, { NULL, NULL }, NULL,
+	    "batch: run until interrupted, one line per event (implies "
+	    "--batch)" },
+	{ O_HELP, "help", 'h', OPT_NOFILE, { NULL, NULL }, NULL,
+	    "show this help and exit" },
+	{ O_VERSION, "version", 'V', OPT_NOFILE, { NULL, NULL }, NULL,
+	    "show the version and exit" },
+	/* The names of hasura-metadata-reloader, for "hasync reload". */
+	{ O_ENDPOINT, "hasura-endpoint", 0, OPT_ARG | OPT_RELOAD | OPT_NOFILE,
+	    { "HASURA_ENDPOINT", NULL }, "URL", "same as --endpoint" },
+	{ O_SECRET, "hasura-admin-secret", 0,
+	    OPT_ARG | OPT_RELOAD | OPT_NOFILE, { "HASURA_ADMIN_SECRET", NULL },
+	    "SECRET", "same as --admin-secret" },
+	{ O_SENTRY_ENV, "sentry-env", 0, OPT_ARG | OPT_RELOAD | OPT_NOFILE,
+	    { "SENTRY_ENV", NULL }, "ENV", "same as --sentry-env" },
+};
+#define N_OPTS (sizeof(opts) / sizeof(opts[0]))
+
+/* Where a value came from; a later source wins. */
+enum source { SRC_FILE, SRC_ENV, SRC_FLAG };
+
+struct load_state {
+	struct config	*c;
+	bool		 endpoints_from[3];	/* which source set endpoints */
+	enum source	 secret_src;
+	bool		 have_secret;
+};
+
+void
+config_defaults(struct config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->poll_interval_ms = 1000;
+	c->probe_interval_ms = 5000;
+	c->timeout_ms = 10000;
+	c->connect_timeout_ms = 3000;
+	c->reload_scope = RELOAD_TARGETED;
+	c->format = FORMAT_JSON;
+	c->mode = MODE_CONSOLE;
+	c->max_body_bytes = 64L * 1024 * 1024;
+}
+
+int
+config_parse_long(const char *s, long min, long max, long *out)
+{
+	char	*end;
+	long	 v;
+
+	if (s == NULL || *s == '\0' || (*s != '-' && (*s < '0' || *s > '9')))
+		return (-1);
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < min || v > max)
+		return (-1);
+	*out = v;
+	return (0);
+}
+
+static void
+config_set_str(char **dst, const char *v)
+{
+	free(*dst);
+	*dst = xstrdup(v);
+}
+
+/* Wipe and free a string that holds a secret. */
+static void
+config_free_secret(char **s)
+{
+	if (*s != NULL) {
+		explicit_bzero(*s, strlen(*s));
+		free(*s);
+		*s = NULL;
+	}
+}
+
+static int
+config_add_endpoint(struct load_state *st, enum source src, const char *v,
+    struct err *e)
+{
+	struct config	*c = st->c;
+	char		 buf[2048];
+	size_t		 i;
+
+	if (!st->endpoints_from[src]) {
+		/* A higher-precedence source replaces the list. */
+		for (i = 0; i < c->n_endpoints; i++)
+			free(c->endpoints[i]);
+		c->n_endpoints = 0;
+		st->endpoints_from[src] = true;
+	}
+	if (url_check_http(v, "endpoint", buf, sizeof(buf), e) == -1)
+		return (-1);
+	for (i = 0; i < c->n_endpoints; i++) {
+		if (strcmp(c->endpoints[i], buf) == 0)
+			return (0);	/* same replica named twice */
+	}
+	if (c->n_endpoints >= 10000)
+		return (err_set(e, ERR_USAGE, "endpoint: too many endpoints "
+		    "(at most 10000)"));
+	c->endpoints = xreallocarray(c->endpoints, c->n_endpoints + 1,
+	    sizeof(*c->endpoints));
+	c->endpoints[c->n_endpoints++] = xstrdup(buf);
+	return (0);
+}
+
+/* Read the first line of a secret file. */
+static int
+config_read_secret_file(struct config *c, const char *path, struct err *e)
+{
+	FILE	*fp;
+	char	 buf[4096];
+	size_t	 n;
+
+	if ((fp = fopen(path, "r")) == NULL)
+		return (err_set(e, ERR_USAGE, "cannot read admin secret file "
+		    "%s: %s", path, strerror(errno)));
+	n = fread(buf, 1, sizeof(buf) - 1, fp);
+	if (ferror(fp)) {
+		fclose(fp);
+		return (err_set(e, ERR_USAGE, "cannot read admin secret file "
+		    "%s: %s", path, strerror(errno)));
+	}
+	fclose(fp);
+	buf[n] = '\0';
+	buf[strcspn(buf, "\r\n")] = '\0';
+	if (buf[0] == '\0') {
+		explicit_bzero(buf, sizeof(buf));
+		return (err_set(e, ERR_USAGE, "admin secret file %s is empty",
+		    path));
+	}
+	config_free_secret(&c->admin_secret);
+	c->admin_secret = xstrdup(buf);
+	explicit_bzero(buf, sizeof(buf));
+	return (0);
+}
+
+static int
+config_interval(const char *name, const char *v, long min, long max,
+    long *out, struct err *e)
+{
+	if (config_parse_long(v, min, max, out) == -1)
+		return (err_set(e, ERR_USAGE, "--%s: '%.40s' is not a whole "
+		    "number from %ld to %ld", name, v, min, max));
+	return (0);
+}
+
+static bool
+config_bool_value(const char *v)
+{
+	return (v == NULL || (strcmp(v, "0") != 0 &&
+	    strcasecmp(v, "false") != 0 && strcasecmp(v, "no") != 0 &&
+	    strcasecmp(v, "off") != 0));
+}
+
+/* Apply one (option, value) pair from source src. */
+static int
+config_apply(struct load_state *st, const struct opt *o, const char *v,
+    enum source src, struct err *e)
+{
+	struct config	*c = st->c;
+	long		 n;
+
+	switch (o->id) {
+	case O_ENDPOINT:
+		return (config_add_endpoint(st, src, v, e));
+	case O_SECRET_FILE:
+		if (st->have_secret && st->secret_src > src)
+			return (0);
+		st->have_secret = true;
+		st->secret_src = src;
+		return (config_read_secret_file(c, v, e));
+	case O_SECRET:
+		if (st->have_secret && st->secret_src > src)
+			return (0);
+		if (*v == '\0')
+			return (err_set(e, ERR_USAGE, "admin secret is empty"));
+		st->have_secret = true;
+		st->secret_src = src;
+		config_free_secret(&c->admin_secret);
+		c->admin_secret = xstrdup(v);
+		return (0);
+	case O_DATABASE_URL:
+		if (url_check_pg(v, e) == -1)
+			return (-1);
+		config_set_str(&c->database_url, v);
+		return (0);
+	case O_POLL:
+		return (config_interval(o->name, v, 10, 3600000,
+		    &c->poll_interval_ms, e));
+	case O_PROBE:
+		return (config_interval(o->name, v, 100, 3600000,
+		    &c->probe_interval_ms, e));
+	case O_TIMEOUT:
+		return (config_interval(o->name, v, 100, 600000,
+		    &c->timeout_ms, e));
+	case O_CONNECT_TIMEOUT:
+		return (config_interval(o->name, v, 100, 600000,
+		    &c->connect_timeout_ms, e));
+	case O_WAIT:
+		return (config_interval(o->name, v, 0, 86400, &c->wait_s, e));
+	case O_MAX_BODY:
+		if (config_interval(o->name, v, 1, 4096, &n, e) == -1)
+			return (-1);
+		c->max_body_bytes = n * 1024 * 1024;
+		return (0);
+	case O_RELOAD_SCOPE:
+		if (strcmp(v, "targeted") == 0)
+			c->reload_scope = RELOAD_TARGETED;
+		else if (strcmp(v, "full") == 0)
+			c->reload_scope = RELOAD_FULL;
+		else
+			return (err_set(e, ERR_USAGE, "--reload-scope: '%.40s' "
+			    "is not 'targeted' or 'full'", v));
+		return (0);
+	case O_FORMAT:
+		if (strcmp(v, "json") == 0)
+			c->format = FORMAT_JSON;
+		else if (strcmp(v, "text") == 0)
+			c->format = FORMAT_TEXT;
+		else
+			return (err_set(e, ERR_USAGE, "--format: '%.40s' is not "
+			    "'json' or 'text'", v));
+		return (0);
+	case O_SENTRY_DSN:
+		{
+			struct sentry_dsn	 d;
+
+			if (*v == '\0')		/* SENTRY_DSN= means off */
+				return (0);
+			if (url_parse_sentry_dsn(v, &d, e) == -1)
+				return (-1);
+			config_set_str(&c->sentry_dsn, v);
+			return (0);
+		}
+	case O_SENTRY_ENV:
+		config_set_str(&c->sentry_env, v);
+		return (0);
+	case O_CONFIG:
+		return (0);	/* handled before the file is read */
+	case O_CACERT:
+		if (access(v, R_OK) == -1)
+			return (err_set(e, ERR_USAGE, "--cacert: cannot read "
+			    "%s: %s", v, strerror(errno)));
+		config_set_str(&c->cacert, v);
+		return (0);
+	case O_AUDIT_LOG:
+		config_set_str(&c->audit_log, v);
+		return (0);
+	case O_AUTO_RELOAD:
+		c->auto_reload = config_bool_value(v);
+		return (0);
+	case O_READONLY:
+		c->readonly = config_bool_value(v);
+		return (0);
+	case O_NO_COLOR:
+		/* NO_COLOR: any non-empty value disables colour. */
+		c->no_color = src == SRC_ENV ? *v != '\0' :
+		    config_bool_value(v);
+		return (0);
+	case O_INSECURE:
+		c->insecure = config_bool_value(v);
+		return (0);
+	case O_BATCH:
+		c->mode = MODE_BATCH;
+		return (0);
+	case O_RELOAD:
+		c->reload = true;
+		c->mode = MODE_BATCH;
+		return (0);
+	case O_WATCH:
+		c->watch = true;
+		c->mode = MODE_BATCH;
+		return (0);
+	case O_HELP:
+		c->help = true;
+		return (0);
+	case O_VERSION:
+		c->version = true;
+		return (0);
+	}
+	return (err_set(e, ERR_USAGE, "internal: unhandled option"));
+}
+
+static const struct opt *
+config_find_long(const char *name, size_t len, bool reload_cmd)
+{
+	size_t	i;
+
+	for (i = 0; i < N_OPTS; i++) {
+		if ((opts[i].flags & OPT_RELOAD) && !reload_cmd)
+			continue;
+		if (strlen(opts[i].name) == len &&
+		    strncmp(opts[i].name, name, len) == 0)
+			return (&opts[i]);
+	}
+	return (NULL);
+}
+
+static const struct opt *
+config_find_short(char ch)
+{
+	size_t	i;
+
+	for (i = 0; i < N_OPTS; i++) {
+		if (opts[i].short_name == ch)
+			return (&opts[i]);
+	}
+	return (NULL);
+}
+
+/* One (option, value) pair collected from argv before it is applied. */
+struct pair {
+	const struct opt	*o;
+	char			*v;	/* points into argv, or NULL */
+};
+
+/* Split argv into pairs; validate option names and arity. */
+static int
+config_scan_argv(struct config *c, int argc, char **argv, struct pair *pairs,
+    size_t *npairs, struct err *e)
+{
+	const struct opt	*o;
+	const char		*name, *eq;
+	char			*v;
+	int			 i = 1;
+	bool			 only_args = false;
+
+	*npairs = 0;
+	if (argc > 1 && strcmp(argv[1], "reload") == 0) {
+		c->reload_command = true;
+		i = 2;
+	}
+	for (; i < argc; i++) {
+		char	*a = argv[i];
+
+		if (only_args || a[0] != '-' || a[1] == '\0') {
+			if (strcmp(a, "reload") == 0)
+				return (err_set(e, ERR_USAGE, "'reload' must "
+				    "come first: hasync reload [options]"));
+			return (err_set(e, ERR_USAGE, "unexpected argument "
+			    "'%.60s'; see hasync --help", a));
+		}
+		if (strcmp(a, "--") == 0) {
+			only_args = true;
+			continue;
+		}
+		v = NULL;
+		if (a[1] == '-') {
+			name = a + 2;
+			eq = strchr(name, '=');
+			o = config_find_long(name, eq != NULL ?
+			    (size_t)(eq - name) : strlen(name),
+			    c->reload_command);
+			if (o == NULL)
+				return (err_set(e, ERR_USAGE, "unknown option "
+				    "'--%.*s'; see hasync --help",
+				    eq != NULL ? (int)(eq - name) : 60, name));
+			if (eq != NULL) {
+				if (!(o->flags & OPT_ARG))
+					return (err_set(e, ERR_USAGE, "option "
+					    "--%s takes no value", o->name));
+				v = (char *)eq + 1;
+			}
+		} else {
+			o = config_find_short(a[1]);
+			if (o == NULL)
+				return (err_set(e, ERR_USAGE, "unknown option "
+				    "'-%c'; see hasync --help", a[1]));
+			if (a[2] != '\0') {
+				if (!(o->flags & OPT_ARG))
+					return (err_set(e, ERR_USAGE, "option "
+					    "-%c takes no value (write flags "
+					    "separately)", a[1]));
+				v = a + 2;
+			}
+		}
+		if ((o->flags & OPT_ARG) && v == NULL) {
+			if (i + 1 >= argc)
+				return (err_set(e, ERR_USAGE, "option --%s "
+				    "needs a value (%s)", o->name,
+				    o->metavar));
+			v = argv[++i];
+		}
+		pairs[(*npairs)++] = (struct pair){ o, v };
+	}
+	return (0);
+}
+
+static const char *
+config_getenv(char **envp, const char *name)
+{
+	size_t	len = strlen(name);
+
+	for (; envp != NULL && *envp != NULL; envp++) {
+		if (strncmp(*envp, name, len) == 0 && (*envp)[len] == '=')
+			return (*envp + len + 1);
+	}
+	return (NULL);
+}
+
+/* Trim spaces at both ends in place. */
+static char *
+config_trim(char *s)
+{
+	char	*end;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	end = s + strlen(s);
+	while (end > s && (end[-1] == ' ' || end[-1] == '\t' ||
+	    end[-1] == '\r' || end[-1] == '\n'))
+		*--end = '\0';
+	return (s);
+}
+
+/* Read "name = value" lines from path. missing_ok: no file is fine. */
+static int
+config_read_file(struct load_state *st, const char *path, bool missing_ok,
+    struct err *e)
+{
+	const struct opt	*o;
+	FILE			*fp;
+	char			 line[4096], *p, *eq, *k, *v;
+	int			 lineno = 0, rc = 0;
+
+	if ((fp = fopen(path, "r")) == NULL) {
+		if (missing_ok && errno == ENOENT)
+			return (0);
+		return (err_set(e, ERR_USAGE, "cannot read config file %s: %s",
+		    path, strerror(errno)));
+	}
+	config_set_str(&st->c->config_file, path);
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		lineno++;
+		if (strchr(line, '\n') == NULL && !feof(fp)) {
+			rc = err_set(e, ERR_USAGE, "%s:%d: line too long",
+			    path, lineno);
+			break;
+		}
+		p = config_trim(line);
+		if (*p == '\0' || *p == '#')
+			continue;
+		if ((eq = strchr(p, '=')) != NULL) {
+			*eq = '\0';
+			k = config_trim(p);
+			v = config_trim(eq + 1);
+		} else {	/* a bare flag such as "readonly" */
+			k = p;
+			v = (char *)"";
+		}
+		o = config_find_long(k, strlen(k), false);
+		if (o == NULL || (o->flags & OPT_NOFILE)) {
+			rc = err_set(e, ERR_USAGE, "%s:%d: unknown setting "
+			    "'%.60s'", path, lineno, k);
+			break;
+		}
+		if (!(o->flags & OPT_ARG) && *v == '\0')
+			v = (char *)"true";
+		else if ((o->flags & OPT_ARG) && eq == NULL) {
+			rc = err_set(e, ERR_USAGE, "%s:%d: expected "
+			    "'%s = value'", path, lineno, o->name);
+			break;
+		}
+		if (config_apply(st, o, v, SRC_FILE, e) == -1) {
+			/* Prefix the location without losing the message. */
+			char	msg[sizeof(e->msg)];
+
+			if (e != NULL) {
+				snprintf(msg, sizeof(msg), "%s", e->msg);
+				err_set(e, ERR_USAGE, "%s:%d: %s", path, lineno,
+				    msg);
+			}
+			rc = -1;
+			break;
+		}
+	}
+	explicit_bzero(line, sizeof(line));
+	fclose(fp);
+	return (rc);
+}
+
+static int
+config_apply_env(struct load_state *st, char **envp, bool reload_cmd,
+    struct err *e)
+{
+	const struct opt	*o;
+	const char		*v;
+	char			*list, *tok, *save;
+	size_t			 i, j;
+	int			 rc;
+
+	for (i = 0; i < N_OPTS; i++) {
+		o = &opts[i];
+		if ((o->flags & OPT_RELOAD) && !reload_cmd)
+			continue;
+		if (o->id == O_CONFIG)
+			continue;
+		for (j = 0; j < 2 && o->env[j] != NULL; j++) {
+			if ((v = config_getenv(envp, o->env[j])) == NULL)
+				continue;
+			if (*v == '\0' && o->id != O_NO_COLOR)
+				continue;	/* VAR= means unset */
+			if (!(o->flags & OPT_LIST)) {
+				if (config_apply(st, o, v, SRC_ENV, e) == -1)
+					return (-1);
+				break;	/* the first variable found wins */
+			}
+			list = xstrdup(v);
+			rc = 0;
+			for (tok = strtok_r(list, ",", &save); tok != NULL &&
+			    rc == 0; tok = strtok_r(NULL, ",", &save)) {
+				tok = config_trim(tok);
+				if (*tok != '\0')
+					rc = config_apply(st, o, tok, SRC_ENV,
+					    e);
+			}
+			free(list);
+			if (rc == -1)
+				return (-1);
+			break;
+		}
+	}
+	return (0);
+}
+
+int
+config_load(struct config *c, int argc, char **argv, char **envp,
+    struct err *e)
+{
+	struct load_state	 st;
+	struct pair		*pairs;
+	size_t			 npairs, i;
+	const char		*cfg = NULL, *xdg, *home;
+	char			 path[4096];
+	bool			 missing_ok = false;
+	int			 rc = -1;
+
+	memset(&st, 0, sizeof(st));
+	st.c = c;
+	pairs = xcalloc((size_t)argc + 1, sizeof(*pairs));
+	if (config_scan_argv(c, argc, argv, pairs, &npairs, e) == -1)
+		goto out;
+	for (i = 0; i < npairs; i++) {
+		if (pairs[i].o->id == O_HELP || pairs[i].o->id == O_VERSION) {
+			config_apply(&st, pairs[i].o, NULL, SRC_FLAG, e);
+			rc = 0;
+			goto out;	/* --help wins over everything */
+		}
+		if (pairs[i].o->id == O_CONFIG)
+			cfg = pairs[i].v;
+	}
+
+	/* The config file: -c, then HASYNC_CONFIG, then the XDG default. */
+	if (cfg == NULL)
+		cfg = config_getenv(envp, "HASYNC_CONFIG");
+	if (cfg != NULL && *cfg == '\0')
+		cfg = NULL;
+	if (cfg == NULL) {
+		xdg = config_getenv(envp, "XDG_CONFIG_HOME");
+		home = config_getenv(envp, "HOME");
+		if (xdg != NULL && *xdg != '\0')
+			snprintf(path, sizeof(path), "%s/hasync/config", xdg);
+		else if (home != NULL && *home != '\0')
+			snprintf(path, sizeof(path), "%s/.config/hasync/config",
+			    home);
+		else
+			path[0] = '\0';
+		if (path[0] != '\0') {
+			cfg = path;
+			missing_ok = true;
+		}
+	}
+	if (cfg != NULL && config_read_file(&st, cfg, missing_ok, e) == -1)
+		goto out;
+	if (c->reload_command) {
+		c->mode = MODE_BATCH;
+		c->reload = true;
+	}
+	if (config_apply_env(&st, envp, c->reload_command, e) == -1)
+		goto out;
+	for (i = 0; i < npairs; i++) {
+		if (config_apply(&st, pairs[i].o, pairs[i].v, SRC_FLAG, e) ==
+		    -1)
+			goto out;
+		if (pairs[i].o->id == O_SECRET) {
+			/* Do not leave the secret readable in ps. */
+			explicit_bzero(pairs[i].v, strlen(pairs[i].v));
+			if (c->n_warnings < 4)
+				c->warnings[c->n_warnings++] = xstrdup(
+				    "warning: --admin-secret is visible to "
+				    "other users in ps; use "
+				    "HASURA_GRAPHQL_ADMIN_SECRET or "
+				    "--admin-secret-file");
+		}
+	}
+	if (c->insecure && c->n_warnings < 4)
+		c->warnings[c->n_warnings++] = xstrdup("warning: --insecure: "
+		    "TLS certificates are not verified");
+	rc = 0;
+out:
+	free(pairs);
+	return (rc);
+}
+
+int
+config_check(const struct config *c, bool stdout_is_tty, struct err *e)
+{
+	if (c->help || c->version)
+		return (0);
+	if (c->mode == MODE_BATCH && c->n_endpoints == 0)
+		return (err_set(e, ERR_USAGE, "no Hasura endpoint: pass "
+		    "--endpoint URL or set HASURA_GRAPHQL_ENDPOINT"));
+	if (c->mode == MODE_CONSOLE && c->n_endpoints == 0 &&
+	    c->database_url == NULL)
+		return (err_set(e, ERR_USAGE, "no Hasura endpoint: pass "
+		    "--endpoint URL or set HASURA_GRAPHQL_ENDPOINT"));
+	if (c->mode == MODE_CONSOLE && !stdout_is_tty)
+		return (err_set(e, ERR_USAGE, "stdout is not a terminal: use "
+		    "--batch for scripts and cron jobs"));
+	if (c->watch && c->reload)
+		return (err_set(e, ERR_USAGE, "--watch and --reload do not go "
+		    "together; use --watch --auto-reload"));
+	if (c->cacert != NULL && c->insecure)
+		return (err_set(e, ERR_USAGE, "--cacert and --insecure do not "
+		    "go together"));
+	return (0);
+}
+
+void
+config_free(struct config *c)
+{
+	size_t	i;
+
+	for (i = 0; i < c->n_endpoints; i++)
+		free(c->endpoints[i]);
+	free(c->endpoints);
+	config_free_secret(&c->admin_secret);
+	free(c->database_url);
+	free(c->sentry_dsn);
+	free(c->sentry_env);
+	free(c->config_file);
+	free(c->cacert);
+	free(c->audit_log);
+	for (i = 0; i < c->n_warnings; i++)
+		free(c->warnings[i]);
+	memset(c, 0, sizeof(*c));
+}
+
+/* Print text word-wrapped to 79 columns, continuing lines at column indent. */
+static void
+config_wrap(FILE *fp, const char *text, size_t col, size_t indent)
+{
+	const char	*p = text;
+	size_t		 w;
+
+	while (*p != '\0') {
+		w = strcspn(p, " ");
+		if (col + 1 + w > 79 && col > indent) {
+			fprintf(fp, "\n%*s", (int)indent, "");
+			col = indent;
+		} else if (p != text) {
+			fputc(' ', fp);
+			col++;
+		}
+		fwrite(p, 1, w, fp);
+		col += w;
+		p += w;
+		p += strspn(p, " ");
+	}
+	fputc('\n', fp);
+}
+
+void
+config_usage(FILE *fp, bool reload_cmd)
+{
+	const struct opt	*o;
+	char			 left[64], text[512];
+	size_t			 i, j, n;
+
+	if (reload_cmd)
+		fprintf(fp, "usage: hasync reload [options]\n\n"
+		    "Reload Hasura metadata once and report inconsistencies "
+		    "(same as\nhasync --batch --reload). Accepts the flags "
+		    "and variables of\nhasura-metadata-reloader.\n\n");
+	else
+		fprintf(fp, "usage: hasync [options]            console\n"
+		    "       hasync --batch [options]    one pass, JSON lines, "
+		    "exit code\n"
+		    "       hasync reload [options]     reload metadata "
+		    "(CronJob)\n\n"
+		    "Watch a Hasura GraphQL Engine cluster: catalog "
+		    "resource_version, instance\nhealth and metadata "
+		    "consistency; reload what is broken.\n\n");
+	fprintf(fp, "options:\n");
+	for (i = 0; i < N_OPTS; i++) {
+		o = &opts[i];
+		if ((o->flags & OPT_RELOAD) && !reload_cmd)
+			continue;
+		snprintf(left, sizeof(left), "%s%c%s--%s%s%s",
+		    o->short_name ? "-" : "   ", o->short_name ? o->short_name :
+		    ' ', o->short_name ? ", " : "", o->name,
+		    o->metavar ? " " : "", o->metavar ? o->metavar : "");
+		n = (size_t)snprintf(text, sizeof(text), "%s", o->help);
+		for (j = 0; j < 2 && o->env[j] != NULL && n < sizeof(text); j++)
+			n += (size_t)snprintf(text + n, sizeof(text) - n,
+			    "%s%s", j == 0 ? " [env " : ", ", o->env[j]);
+		if (o->env[0] != NULL && n < sizeof(text))
+			snprintf(text + n, sizeof(text) - n, "]");
+		if (strlen(left) > 28) {
+			fprintf(fp, "  %s\n%*s", left, 32, "");
+			config_wrap(fp, text, 32, 32);
+		} else {
+			fprintf(fp, "  %-29s ", left);
+			config_wrap(fp, text, 32, 32);
+		}
+	}
+	fprintf(fp, "\nexit codes: 0 ok, 1 inconsistent metadata, 2 usage "
+	    "error, 3 unreachable or\nauth refused, 4 instances disagree. "
+	    "See hasync(1).\n");
+}

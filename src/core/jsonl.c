@@ -1,0 +1,82 @@
+/*
+ * jsonl.c: write JSON lines in the shape of hasura-metadata-reloader's
+ * zerolog output. Any thread.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "hasync/jsonl.h"
+#include "hasync/sanitize.h"
+
+void
+jsonl_time(time_t t, char *buf, size_t len)
+{
+	struct tm	tm;
+	long		off;
+	char		sign = '+';
+
+	localtime_r(&t, &tm);
+	off = tm.tm_gmtoff;
+	if (off == 0) {
+		strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+		return;
+	}
+	if (off < 0) {
+		sign = '-';
+		off = -off;
+	}
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (strlen(buf) + 7 <= len)
+		snprintf(buf + strlen(buf), len - strlen(buf), "%c%02ld:%02ld",
+		    sign, off / 3600, (off / 60) % 60);
+}
+
+json_t *
+jsonl_string(const char *s)
+{
+	json_t	*j;
+	char	*clean;
+
+	if (s == NULL)
+		return (json_null());
+	if ((j = json_string(s)) != NULL)
+		return (j);
+	clean = sanitize_utf8(s, strlen(s));
+	j = json_string(clean);
+	free(clean);
+	return (j != NULL ? j : json_string(""));
+}
+
+int
+jsonl_write(FILE *fp, const char *level, const char *message,
+    const json_t *fields)
+{
+	json_t		*line, *v;
+	const char	*k;
+	char		*out, ts[40];
+	int		 rc;
+
+	line = json_object();
+	json_object_set_new(line, "level", json_string(level));
+	if (fields != NULL) {
+		json_object_foreach((json_t *)fields, k, v) {
+			if (strcmp(k, "level") != 0 && strcmp(k, "time") != 0 &&
+			    strcmp(k, "message") != 0)
+				json_object_set(line, k, v);
+		}
+	}
+	jsonl_time(time(NULL), ts, sizeof(ts));
+	json_object_set_new(line, "time", json_string(ts));
+	json_object_set_new(line, "message", jsonl_string(message));
+	out = json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(line);
+	if (out == NULL)
+		return (-1);
+	flockfile(fp);
+	rc = fprintf(fp, "%s\n", out) < 0 || fflush(fp) != 0 ? -1 : 0;
+	funlockfile(fp);
+	free(out);
+	return (rc);
+}

@@ -1,0 +1,63 @@
+/*
+ * main.c: hasync's entry point. Parses the settings, chooses the console or
+ * batch mode, and turns the outcome into the exit code. The only place,
+ * with fatal(), that calls exit(). Main thread.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "hasync/batch.h"
+#include "hasync/config.h"
+#include "hasync/err.h"
+#include "hasync/exitcode.h"
+#include "hasync/ui.h"
+
+extern char **environ;
+
+int
+main(int argc, char **argv)
+{
+	struct config	c;
+	struct err	e = { 0 };
+	size_t		i;
+	int		rc;
+
+	config_defaults(&c);
+	if (config_load(&c, argc, argv, environ, &e) == -1 ||
+	    config_check(&c, isatty(STDOUT_FILENO), &e) == -1) {
+		fprintf(stderr, "hasync: %s\n", e.msg);
+		config_free(&c);
+		return (EXIT_USAGE);
+	}
+	if (c.help) {
+		config_usage(stdout, c.reload_command);
+		config_free(&c);
+		return (EXIT_OK);
+	}
+	if (c.version) {
+		printf("hasync %s\n", PACKAGE_VERSION);
+		config_free(&c);
+		return (EXIT_OK);
+	}
+	for (i = 0; i < c.n_warnings; i++)
+		fprintf(stderr, "hasync: %s\n", c.warnings[i]);
+
+	/* libcurl's global state must be set up before any thread starts. */
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		fprintf(stderr, "hasync: cannot initialise libcurl\n");
+		config_free(&c);
+		return (EXIT_USAGE);
+	}
+	if (c.mode == MODE_BATCH)
+		rc = batch_run(&c);
+	else
+		rc = ui_run(&c);
+	curl_global_cleanup();
+	config_free(&c);
+	return (rc);
+}

@@ -1,0 +1,22 @@
+# tests/integration/man-options.sh: the manual documents every option --help
+# lists, every exit code, and the console keys.
+. "$top_srcdir/tests/lib/testlib.sh"
+plan 4
+man="$top_srcdir/man/hasync.1"
+opts=$("$HASYNC" --help | grep -oE -- '--[a-z][a-z-]+' | sort -u)
+missing=""
+for o in $opts; do
+	name=${o#--}
+	grep -q -- "Fl \\\\-$name\b" "$man" || missing="$missing $o"
+done
+is "$missing" "" "every --help option appears in man/hasync.1"
+for code in 0 1 2 3 4; do grep -q "^\.It $code$" "$man" || miss_code="${miss_code:-} $code"; done
+is "${miss_code:-}" "" "every exit code is documented"
+like "$(sed -n '/^\.Sh CONSOLE KEYS/,/^\.Sh/p' "$man")" 'reload the selected instance' "console keys section"
+if command -v mandoc >/dev/null 2>&1; then
+	mandoc -T lint -W warning "$man" >"$T/lint" 2>&1; ok $? "mandoc -T lint is clean"
+elif command -v groff >/dev/null 2>&1; then
+	groff -man -Tutf8 -ww -z "$man" 2>"$T/lint"; [ ! -s "$T/lint" ]; ok $? "groff renders without warnings"
+else
+	skip "no mandoc or groff"
+fi
