@@ -1,0 +1,69 @@
+/*
+ * hasura.h: the Hasura metadata API as hasync speaks it: request bodies and
+ * the parsers of every answer (untrusted input: each parser takes any bytes
+ * and fails with a one-line error, never crashes). Pure functions; any
+ * thread. Shapes are those of shared/hasura-facts.md §3–§5.
+ */
+#ifndef HASYNC_HASURA_H
+#define HASYNC_HASURA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+struct err;
+struct meta_summary;
+struct object;
+struct objset;
+
+/* What get_inconsistent_metadata or reload_metadata answered. */
+struct inconsistency {
+	bool		 has_is_consistent;	/* false: pre-v2.4 {"message":"success"} */
+	bool		 is_consistent;
+	struct objset	*objects;		/* never NULL after success */
+};
+
+/*
+ * Parse a get_inconsistent_metadata answer (or a reload_metadata answer when
+ * reload is true, where is_consistent may be missing). Returns 0 or -1.
+ */
+int	hasura_parse_inconsistency(const char *, size_t, bool,
+	    struct inconsistency *, struct err *);
+
+/* Build one object from an inconsistent-object JSON value (new reference). */
+struct object *hasura_object_new(json_t *);
+
+/* Sort objects by key, drop duplicate keys, and make a set (takes v). */
+struct objset *hasura_objset_make(struct object **, size_t);
+
+/* "v2.36.0" from /v1/version into buf. Returns 0 or -1. */
+int	hasura_parse_version(const char *, size_t, char *, size_t,
+	    struct err *);
+
+/* metadata_resource_version from dump_internal_state. Returns 0 or -1. */
+int	hasura_parse_dump_version(const char *, size_t, int64_t *,
+	    struct err *);
+
+/* resource_version and summary from export_metadata v2. Returns 0 or -1. */
+int	hasura_parse_export(const char *, size_t, int64_t *,
+	    struct meta_summary *, struct err *);
+
+/* Count sources, tables, remote schemas... of a metadata object. */
+void	hasura_summarise(json_t *, struct meta_summary *);
+
+/* One line from a Hasura error body: "code: error" (or a snippet). */
+void	hasura_error_line(const char *, size_t, char *, size_t);
+
+/*
+ * The args of a reload_metadata request. full: reload everything. Otherwise
+ * only the remote schemas and sources named by the objects in set. Always
+ * explicit (defaults changed across Hasura versions). New reference.
+ */
+json_t	*hasura_reload_args(const struct objset *, bool);
+
+/* A complete request body {"type": type, "args": args(stolen)}; caller frees. */
+char	*hasura_request(const char *, json_t *);
+
+#endif

@@ -1,0 +1,164 @@
+/*
+ * snapshot.h: the immutable picture of the cluster that the engine's worker
+ * publishes and every reader (console, batch printer) borrows.
+ *
+ * The worker builds a new snapshot after every change and swaps it in under a
+ * mutex; readers call snapshot_acquire(), read freely without locks, then
+ * snapshot_release(). Nothing in a published snapshot ever changes. Strings
+ * are raw server text: sanitise before showing them on a terminal.
+ *
+ * Plain C only: no libpq, curl, jansson or curses types, so both src/ui and
+ * src/core may include it.
+ */
+#ifndef HASYNC_SNAPSHOT_H
+#define HASYNC_SNAPSHOT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+enum health {
+	HEALTH_UNKNOWN = 0,	/* not probed yet */
+	HEALTH_OK,		/* /healthz OK */
+	HEALTH_WARN,		/* /healthz WARN: inconsistent objects */
+	HEALTH_ERROR,		/* /healthz ERROR, HTTP 5xx, malformed answer */
+	HEALTH_UNREACHABLE,	/* connection refused, timeout, reset */
+	HEALTH_AUTH,		/* admin secret refused (401) */
+};
+
+enum db_state {
+	DB_NONE = 0,		/* no --database-url: instances only */
+	DB_CONNECTING,		/* first connection attempt */
+	DB_OK,
+	DB_LOST,		/* retrying every second */
+};
+
+/* One inconsistent object as an instance reported it. Immutable, shared. */
+struct object {
+	uint32_t	 refs;		/* engine-internal */
+	char		*key;		/* identity: type + '\t' + name */
+	char		*type;		/* "remote_schema", "table", ... */
+	char		*name;		/* "remote_schema rs1", may be "" */
+	char		*reason;
+	char		*definition;	/* pretty-printed JSON */
+	char		*message;	/* pretty-printed JSON, or NULL */
+	char		*raw;		/* compact JSON exactly as received */
+};
+
+/* The set of objects one instance reported; shared by equal instances. */
+struct objset {
+	uint32_t	  refs;		/* engine-internal */
+	uint64_t	  hash;		/* of the sorted keys */
+	struct object	**v;		/* sorted by key */
+	size_t		  n;
+};
+
+/* The last reload sent to an instance and what came of it. */
+struct reload_info {
+	time_t		 at;		/* wall clock; 0 = never */
+	bool		 in_flight;
+	bool		 ok;		/* request succeeded */
+	bool		 consistent;	/* confirmed afterwards */
+	char		*result;	/* one line, e.g. "consistent (1.2 s)" */
+};
+
+struct snap_instance {
+	char		*endpoint;
+	enum health	 health;
+	char		*health_text;	/* one line: "OK", "connection refused" */
+	long		 latency_ms;	/* of /healthz; -1 unknown */
+	char		*server_version; /* "v2.36.0" or NULL */
+	bool		 consistency_known;
+	struct objset	*objects;	/* never NULL; n == 0 when consistent */
+	int64_t		 mem_version;	/* in-memory resource_version; -1 unknown */
+	bool		 behind;	/* mem_version < catalog past the grace */
+	bool		 disagrees;	/* its object set differs from others' */
+	char		*last_error;	/* NULL when the last probe was fine */
+	int		 failures;	/* consecutive failed probes */
+	time_t		 last_ok;	/* wall clock of the last good probe */
+	struct reload_info reload;
+};
+
+/* One object of the union over instances. */
+struct snap_object {
+	struct object	*obj;
+	uint32_t	 n_instances;	/* how many instances report it */
+	uint8_t		*instances;	/* bitmap over snapshot->inst */
+};
+
+enum event_kind {
+	EV_DB_CONNECTED, EV_DB_LOST, EV_DB_RESTORED, EV_LISTEN_STARTED,
+	EV_VERSION, EV_HEALTH, EV_CONSISTENCY, EV_BEHIND, EV_RELOAD_SENT,
+	EV_RELOAD_RESULT, EV_DROP_RESULT, EV_INFO, EV_ERROR,
+};
+
+struct snap_event {
+	uint64_t	 seq;		/* increasing; never reused */
+	time_t		 at;		/* wall clock */
+	enum event_kind	 kind;
+	int		 instance;	/* index into inst, or -1 */
+	int64_t		 old_version, new_version;	/* EV_VERSION */
+	char		*writer;	/* EV_VERSION: instance id, or NULL */
+	char		*text;		/* one line for people */
+};
+
+struct meta_summary {
+	bool	known;
+	int	sources, tables, remote_schemas, actions, event_triggers,
+		cron_triggers;
+};
+
+struct snapshot {
+	uint32_t	 refs;		/* engine-internal */
+	uint64_t	 seq;		/* increases with every publish */
+	time_t		 built_at;	/* wall clock */
+	double		 built_mono;	/* CLOCK_MONOTONIC seconds */
+
+	char		*label;		/* database host or first endpoint */
+	enum db_state	 db;
+	char		*db_error;	/* last database error, or NULL */
+	int		 db_attempt;	/* reconnect attempts since lost */
+	char		*catalog_kind;	/* "v2", "v1" or NULL */
+	char		*catalog_version; /* hdb_version.version, e.g. "48" */
+	int64_t		 resource_version; /* -1 unknown */
+	time_t		 version_changed_at; /* wall clock; 0 unknown */
+	char		*version_writer; /* instance id of the last writer */
+	struct meta_summary meta;
+
+	/* Data freshness: when the last complete probe round finished. */
+	time_t		 probed_at;	/* wall clock; 0 = never */
+	double		 probed_mono;
+	long		 probe_interval_ms;
+	bool		 paused;
+	bool		 probing;	/* a round is under way */
+	char		*activity;	/* "reloading cluster..." or NULL */
+
+	struct snap_instance *inst;
+	size_t		 n_inst;
+	struct snap_object *objects;	/* union, sorted by type then name */
+	size_t		 n_objects;
+	struct snap_event *events;	/* newest first */
+	size_t		 n_events;
+
+	uint64_t	 rounds;	/* completed probe rounds */
+	uint64_t	 reloads_done;	/* reload/drop cycles sent and verified */
+	bool		 reload_pending; /* a reload or drop not yet verified */
+	bool		 last_reload_consistent; /* outcome of the last cycle */
+	int		 exit_code;	/* what --batch would exit with now */
+	bool		 readonly;
+};
+
+/* Borrow the newest snapshot (NULL before the first). Any thread. */
+struct snapshot	*snapshot_acquire(void);
+
+/* Return a borrowed snapshot. Any thread. */
+void		 snapshot_release(struct snapshot *);
+
+/* True if snapshot s's instance i reports union object o. */
+bool		 snapshot_object_on(const struct snapshot *, size_t, size_t);
+
+/* Short word for a health state: "ok", "warn", "error", "unreachable", ... */
+const char	*health_word(enum health);
+
+#endif

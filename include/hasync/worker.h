@@ -1,0 +1,102 @@
+/*
+ * worker.h: the worker thread's private state, shared by its three files:
+ * worker.c (loop, events, snapshots), probe.c (probe rounds) and reload.c
+ * (reload and drop cycles). Worker thread only; nothing here is touched by
+ * another thread.
+ */
+#ifndef HASYNC_WORKER_H
+#define HASYNC_WORKER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "hasync/http.h"
+#include "hasync/inbox.h"
+#include "hasync/snapshot.h"
+
+#define EVENT_RING	200
+
+struct config;
+
+struct inst {
+	char		*endpoint;
+	enum health	 health;
+	char		*health_text;
+	long		 latency_ms;
+	char		*server_version;
+	bool		 need_version;
+	bool		 consistency_known;
+	struct objset	*objects;
+	uint64_t	 body_hash;	/* of the last inconsistency answer */
+	int64_t		 mem_version;
+	int64_t		 mem_checked_rv; /* catalog rv of the last dump */
+	bool		 behind;
+	bool		 disagrees;
+	char		*last_error;
+	int		 failures;
+	time_t		 last_ok;
+	struct reload_info reload;
+	/* One probe round. */
+	struct http_req	 req;
+	int		 step;
+	bool		 round_failed;
+	enum health	 round_health;
+	char		 round_text[300];
+	char		 round_error[300];
+	struct objset	*round_objects;
+	uint64_t	 round_hash;
+	bool		 round_consistency;
+};
+
+struct worker {
+	const struct config	*c;
+	struct http		*http;
+	struct inst		*inst;
+	size_t			 n_inst;
+	struct catalog_state	 cat;
+	bool			 cat_known;
+	int64_t			 export_rv;	/* no database: from export_metadata */
+	struct meta_summary	 export_meta;
+	struct snap_event	 ring[EVENT_RING];	/* oldest first */
+	size_t			 n_ring;
+	uint64_t		 event_seq;
+	uint64_t		 snap_seq;
+	bool			 paused;
+	bool			 probing;
+	time_t			 probed_at;
+	double			 probed_mono;
+	uint64_t		 rounds;
+	double			 next_probe;	/* monotonic */
+	double			 behind_since;	/* catalog rv change time */
+	double			 slowest_reload;	/* seconds, recent */
+	bool			 reload_pending;
+	bool			 last_reload_consistent;
+	uint64_t		 reloads_done;
+	char			*activity;
+	double			 auto_reload_at;
+	double			 auto_backoff;
+	bool			 stopping;
+};
+
+/* worker.c */
+struct worker *worker_new(const struct config *, struct http *);
+void	worker_free(struct worker *);
+void	*worker_main(void *);
+void	worker_event(struct worker *, enum event_kind, int, const char *, ...)
+	    __attribute__((format(printf, 4, 5)));
+void	worker_publish(struct worker *);
+void	worker_poll_inbox(struct worker *, double);
+double	worker_grace(const struct worker *);
+int64_t	worker_catalog_rv(const struct worker *);
+
+/* probe.c */
+void	probe_round(struct worker *);
+void	probe_evaluate(struct worker *);
+
+/* reload.c */
+void	reload_run(struct worker *, int, bool);
+void	reload_drop(struct worker *);
+void	reload_verified(struct worker *);
+
+#endif

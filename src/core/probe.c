@@ -1,0 +1,400 @@
+/*
+ * probe.c: one probe round over every instance at once (libcurl multi). Per
+ * instance the requests run in sequence on one keep-alive connection:
+ *   GET /healthz -> GET /v1/version (first contact, after a failure) ->
+ *   POST get_inconsistent_metadata -> POST dump_internal_state (only while
+ *   its in-memory version is unknown for the catalog's current version) ->
+ *   POST export_metadata v2 (one instance, only without --database-url).
+ * Identical inconsistency answers are parsed once per round and shared.
+ * Then probe_evaluate() flags disagreement and replicas left behind.
+ * Worker thread only.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hasync/config.h"
+#include "hasync/err.h"
+#include "hasync/hasura.h"
+#include "hasync/snapshot_build.h"
+#include "hasync/worker.h"
+#include "hasync/xmalloc.h"
+
+enum step {
+	STEP_HEALTHZ, STEP_VERSION, STEP_INCONSISTENT, STEP_DUMP, STEP_EXPORT,
+	STEP_DONE,
+};
+
+struct round {
+	struct worker	*w;
+	bool		 export_claimed;
+};
+
+static uint64_t
+probe_hash(const char *p, size_t n)
+{
+	uint64_t	h = 1469598103934665603ULL;
+
+	while (n-- > 0)
+		h = (h ^ (unsigned char)*p++) * 1099511628211ULL;
+	return (h);
+}
+
+/* Set the request for step s; false if the chain is over. */
+static bool
+probe_setup(struct round *rd, struct inst *in, int s)
+{
+	struct worker	*w = rd->w;
+	struct http_req	*r = &in->req;
+	int64_t		 rv = worker_catalog_rv(w);
+
+	free(r->body);
+	r->body = NULL;
+	for (; s < STEP_DONE; s++) {
+		switch (s) {
+		case STEP_HEALTHZ:
+			r->path = "/healthz";
+			r->auth = false;
+			break;
+		case STEP_VERSION:
+			if (!in->need_version && in->server_version != NULL)
+				continue;
+			r->path = "/v1/version";
+			r->auth = false;
+			break;
+		case STEP_INCONSISTENT:
+			r->path = "/v1/metadata";
+			r->auth = true;
+			r->body = hasura_request("get_inconsistent_metadata",
+			    NULL);
+			break;
+		case STEP_DUMP:
+			/* Parse the (large) dump once per catalog version,
+			 * and again only while the replica is behind. */
+			if (rv < 0 || (in->mem_checked_rv == rv &&
+			    in->mem_version >= rv))
+				continue;
+			r->path = "/v1/metadata";
+			r->auth = true;
+			r->body = hasura_request("dump_internal_state", NULL);
+			break;
+		case STEP_EXPORT:
+			if (w->c->database_url != NULL || rd->export_claimed)
+				continue;
+			rd->export_claimed = true;
+			r->path = "/v1/metadata";
+			r->auth = true;
+			{
+				json_t	*req = json_object();
+
+				json_object_set_new(req, "type",
+				    json_string("export_metadata"));
+				json_object_set_new(req, "version",
+				    json_integer(2));
+				json_object_set_new(req, "args", json_object());
+				r->body = json_dumps(req, JSON_COMPACT);
+				json_decref(req);
+			}
+			break;
+		}
+		in->step = s;
+		return (true);
+	}
+	in->step = STEP_DONE;
+	return (false);
+}
+
+static void
+probe_fail(struct inst *in, enum health h, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+probe_fail(struct inst *in, enum health h, const char *fmt, ...)
+{
+	va_list	ap;
+
+	in->round_failed = true;
+	in->round_health = h;
+	va_start(ap, fmt);
+	vsnprintf(in->round_error, sizeof(in->round_error), fmt, ap);
+	va_end(ap);
+	snprintf(in->round_text, sizeof(in->round_text), "%s",
+	    in->round_error);
+}
+
+/* Find an equal answer already parsed this round. */
+static struct objset *
+probe_shared_set(struct worker *w, struct inst *self, uint64_t hash)
+{
+	size_t	i;
+
+	for (i = 0; i < w->n_inst; i++) {
+		struct inst *o = &w->inst[i];
+
+		if (o != self && o->round_objects != NULL &&
+		    o->round_hash == hash)
+			return (o->round_objects);
+		if (o != self && o->objects != NULL && o->body_hash == hash &&
+		    o->round_objects == NULL)
+			return (o->objects);
+	}
+	return (NULL);
+}
+
+static void
+probe_inconsistent(struct worker *w, struct inst *in, struct http_req *r)
+{
+	struct inconsistency	ic;
+	struct objset		*shared;
+	struct err		e;
+	char			line[256];
+
+	if (r->status == 401) {
+		probe_fail(in, HEALTH_AUTH, "admin secret rejected by %s",
+		    in->endpoint);
+		return;
+	}
+	if (r->status != 200) {
+		hasura_error_line(r->resp, r->resp_len, line, sizeof(line));
+		probe_fail(in, HEALTH_ERROR, "get_inconsistent_metadata: HTTP "
+		    "%ld: %s", r->status, line);
+		return;
+	}
+	in->round_hash = probe_hash(r->resp, r->resp_len);
+	if ((shared = probe_shared_set(w, in, in->round_hash)) != NULL) {
+		objset_ref(shared);
+		in->round_objects = shared;
+		in->round_consistency = shared->n == 0;
+		return;
+	}
+	if (hasura_parse_inconsistency(r->resp, r->resp_len, false, &ic,
+	    &e) == -1) {
+		probe_fail(in, HEALTH_ERROR, "%s from %s", e.msg,
+		    in->endpoint);
+		return;
+	}
+	in->round_objects = ic.objects;
+	in->round_consistency = ic.is_consistent;
+}
+
+/* A request finished: record it and chain the next one. */
+static bool
+probe_done(struct http_req *r, void *arg)
+{
+	struct round	*rd = arg;
+	struct worker	*w = rd->w;
+	struct inst	*in = r->user;
+	struct err	 e;
+	char		 buf[128];
+	int64_t		 v;
+
+	if (r->fail != HTTP_OK) {
+		probe_fail(in, r->fail == HTTP_UNREACHABLE ? HEALTH_UNREACHABLE :
+		    HEALTH_ERROR, "%s", r->error);
+		goto next_none;
+	}
+	switch (in->step) {
+	case STEP_HEALTHZ:
+		/* facts §4.1: plain text OK / WARN: ... / ERROR... */
+		in->latency_ms = r->ms;
+		snprintf(buf, sizeof(buf), "%.*s", (int)(r->resp_len < 100 ?
+		    r->resp_len : 100), r->resp);
+		buf[strcspn(buf, "\r\n")] = '\0';
+		if (r->status == 200 && strncmp(buf, "OK", 2) == 0)
+			in->round_health = HEALTH_OK;
+		else if (r->status == 200 && strncmp(buf, "WARN", 4) == 0)
+			in->round_health = HEALTH_WARN;
+		else {
+			in->round_health = HEALTH_ERROR;
+			if (buf[0] == '\0' || r->status != 500)
+				snprintf(buf, sizeof(buf), "HTTP %ld from "
+				    "/healthz", r->status);
+		}
+		snprintf(in->round_text, sizeof(in->round_text), "%s", buf);
+		break;
+	case STEP_VERSION:
+		if (r->status == 200 && hasura_parse_version(r->resp,
+		    r->resp_len, buf, sizeof(buf), &e) == 0) {
+			free(in->server_version);
+			in->server_version = xstrdup(buf);
+			in->need_version = false;
+		}
+		break;
+	case STEP_INCONSISTENT:
+		probe_inconsistent(w, in, r);
+		if (in->round_failed)
+			goto next_none;
+		break;
+	case STEP_DUMP:
+		if (r->status == 200 && hasura_parse_dump_version(r->resp,
+		    r->resp_len, &v, &e) == 0) {
+			in->mem_version = v;
+			in->mem_checked_rv = worker_catalog_rv(w);
+		}
+		break;
+	case STEP_EXPORT:
+		if (r->status == 200 && hasura_parse_export(r->resp,
+		    r->resp_len, &v, &w->export_meta, &e) == 0)
+			w->export_rv = v;
+		break;
+	}
+	http_req_clear(r);
+	return (probe_setup(rd, in, in->step + 1));
+next_none:
+	http_req_clear(r);
+	in->step = STEP_DONE;
+	return (false);
+}
+
+static void
+probe_idle(void *arg)
+{
+	struct round	*rd = arg;
+
+	worker_poll_inbox(rd->w, 0);
+}
+
+/* Fold one instance's round into its lasting state, with events. */
+static void
+probe_commit(struct worker *w, size_t i)
+{
+	struct inst	*in = &w->inst[i];
+	enum health	 old = in->health;
+	bool		 was_known = in->consistency_known;
+	size_t		 old_n = in->objects != NULL ? in->objects->n : 0;
+
+	if (in->round_failed) {
+		if (in->round_health != HEALTH_AUTH)
+			in->need_version = true;
+		in->failures++;
+		free(in->last_error);
+		in->last_error = xstrdup(in->round_error);
+		objset_unref(in->round_objects);
+	} else {
+		in->failures = 0;
+		free(in->last_error);
+		in->last_error = NULL;
+		in->last_ok = time(NULL);
+		if (in->round_objects != NULL) {
+			objset_unref(in->objects);
+			in->objects = in->round_objects;
+			in->body_hash = in->round_hash;
+			in->consistency_known = true;
+		}
+	}
+	in->round_objects = NULL;
+	in->health = in->round_health;
+	free(in->health_text);
+	in->health_text = xstrdup(in->round_text);
+	if (old != in->health)
+		worker_event(w, EV_HEALTH, (int)i, "%s: %s -> %s%s%s",
+		    in->endpoint, health_word(old), health_word(in->health),
+		    in->round_failed ? ": " : "",
+		    in->round_failed ? in->round_error : "");
+	if (!in->round_failed && in->consistency_known &&
+	    (!was_known || old_n != in->objects->n))
+		worker_event(w, EV_CONSISTENCY, (int)i, "%s: %s", in->endpoint,
+		    in->objects->n == 0 ? "metadata is consistent" :
+		    "metadata is inconsistent");
+}
+
+void
+probe_round(struct worker *w)
+{
+	struct http_req	**reqs;
+	struct round	  rd = { w, false };
+	size_t		  i, n = 0;
+
+	w->probing = true;
+	worker_publish(w);
+	reqs = xcalloc(w->n_inst + 1, sizeof(*reqs));
+	for (i = 0; i < w->n_inst; i++) {
+		struct inst *in = &w->inst[i];
+
+		in->round_failed = false;
+		in->round_health = HEALTH_UNKNOWN;
+		in->round_text[0] = in->round_error[0] = '\0';
+		in->round_objects = NULL;
+		in->req.base = in->endpoint;
+		in->req.user = in;
+		if (probe_setup(&rd, in, STEP_HEALTHZ))
+			reqs[n++] = &in->req;
+	}
+	http_run(w->http, reqs, n, probe_done, probe_idle, &rd);
+	free(reqs);
+	for (i = 0; i < w->n_inst; i++) {
+		free(w->inst[i].req.body);
+		w->inst[i].req.body = NULL;
+		http_req_clear(&w->inst[i].req);
+		if (w->stopping)
+			continue;
+		probe_commit(w, i);
+	}
+	w->probing = false;
+	if (w->stopping)
+		return;
+	w->probed_at = time(NULL);
+	w->probed_mono = mono_now();
+	w->rounds++;
+	probe_evaluate(w);
+}
+
+void
+probe_evaluate(struct worker *w)
+{
+	const struct objset	*ref = NULL;
+	int64_t			 rv = worker_catalog_rv(w);
+	bool			 past_grace;
+	size_t			 i;
+
+	/* Disagreement: reachable instances with different object sets. */
+	for (i = 0; i < w->n_inst; i++) {
+		struct inst *in = &w->inst[i];
+
+		in->disagrees = false;
+		if (in->health == HEALTH_UNREACHABLE ||
+		    in->health == HEALTH_AUTH || !in->consistency_known ||
+		    in->last_error != NULL)
+			continue;
+		if (ref == NULL)
+			ref = in->objects;
+		else if (!objset_equal(ref, in->objects))
+			in->disagrees = true;
+	}
+	if (ref != NULL) {
+		bool any = false;
+
+		for (i = 0; i < w->n_inst; i++)
+			any |= w->inst[i].disagrees;
+		/* Flag every party to a disagreement, not just the later. */
+		for (i = 0; any && i < w->n_inst; i++) {
+			struct inst *in = &w->inst[i];
+
+			if (in->consistency_known && in->last_error == NULL &&
+			    in->health != HEALTH_UNREACHABLE)
+				in->disagrees = true;
+		}
+	}
+	/* Behind: in-memory version below the catalog past the grace. */
+	past_grace = mono_now() - w->behind_since >= worker_grace(w);
+	for (i = 0; i < w->n_inst; i++) {
+		struct inst	*in = &w->inst[i];
+		bool		 was = in->behind;
+
+		in->behind = rv >= 0 && in->mem_version >= 0 &&
+		    in->mem_version < rv && past_grace &&
+		    in->mem_checked_rv == rv;
+		if (in->behind && !was)
+			worker_event(w, EV_BEHIND, (int)i, "%s serves "
+			    "resource_version %lld, catalog is at %lld",
+			    in->endpoint, (long long)in->mem_version,
+			    (long long)rv);
+		else if (!in->behind && was)
+			worker_event(w, EV_BEHIND, (int)i, "%s caught up "
+			    "(resource_version %lld)", in->endpoint,
+			    (long long)in->mem_version);
+	}
+}

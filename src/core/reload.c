@@ -1,0 +1,299 @@
+/*
+ * reload.c: reload and drop cycles. A reload goes to ONE healthy instance
+ * with explicit args (facts §3.2: defaults changed across versions);
+ * targeted by default (only the inconsistent remote schemas and the sources
+ * with inconsistent objects). The catalog notification carries it to the
+ * other replicas (facts §2.6), so every instance is verified by a probe
+ * round after the grace period. A bare {"message":"success"} (before v2.4)
+ * is never trusted: the answer is confirmed with get_inconsistent_metadata.
+ * Never two at once: the worker is single-threaded and a cycle stays
+ * pending until verified. Worker thread only.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hasync/audit.h"
+#include "hasync/config.h"
+#include "hasync/err.h"
+#include "hasync/hasura.h"
+#include "hasync/snapshot_build.h"
+#include "hasync/worker.h"
+#include "hasync/xmalloc.h"
+
+/* The instance to send through: want if usable, else the first healthy. */
+static int
+reload_target(struct worker *w, int want)
+{
+	size_t	i;
+
+	if (want >= 0 && (size_t)want < w->n_inst) {
+		enum health h = w->inst[want].health;
+
+		return (h == HEALTH_OK || h == HEALTH_WARN || h == HEALTH_ERROR ?
+		    want : -1);
+	}
+	for (i = 0; i < w->n_inst; i++) {
+		if (w->inst[i].health == HEALTH_OK ||
+		    w->inst[i].health == HEALTH_WARN)
+			return ((int)i);
+	}
+	return (-1);
+}
+
+/* The union of every instance's objects, as one set (new reference). */
+static struct objset *
+reload_union(struct worker *w)
+{
+	struct object	**v;
+	size_t		  i, j, n = 0, cap = 0;
+
+	for (i = 0; i < w->n_inst; i++)
+		cap += w->inst[i].objects != NULL ? w->inst[i].objects->n : 0;
+	v = xcalloc(cap + 1, sizeof(*v));
+	for (i = 0; i < w->n_inst; i++) {
+		for (j = 0; w->inst[i].objects != NULL &&
+		    j < w->inst[i].objects->n; j++) {
+			object_ref(w->inst[i].objects->v[j]);
+			v[n++] = w->inst[i].objects->v[j];
+		}
+	}
+	return (hasura_objset_make(v, n));
+}
+
+/* Send one request to instance t and wait for it. */
+static void
+reload_send(struct worker *w, int t, char *body, struct http_req *r)
+{
+	struct http_req	*reqs[1] = { r };
+
+	memset(r, 0, sizeof(*r));
+	r->base = w->inst[t].endpoint;
+	r->path = "/v1/metadata";
+	r->auth = true;
+	r->body = body;
+	http_run(w->http, reqs, 1, NULL, NULL, NULL);
+}
+
+/* Record the outcome on the instance, as an event and in the audit log. */
+static void
+reload_finish(struct worker *w, int t, const char *what, json_t *args,
+    bool ok, bool consistent, double started, const char *fmt, ...)
+    __attribute__((format(printf, 8, 9)));
+
+static void
+reload_finish(struct worker *w, int t, const char *what, json_t *args,
+    bool ok, bool consistent, double started, const char *fmt, ...)
+{
+	struct reload_info	*ri = &w->inst[t].reload;
+	double			 took = mono_now() - started;
+	char			 msg[400];
+	va_list			 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	ri->in_flight = false;
+	ri->ok = ok;
+	ri->consistent = consistent;
+	free(ri->result);
+	xasprintf(&ri->result, "%s (%.1f s)", msg, took);
+	if (took > w->slowest_reload)
+		w->slowest_reload = took;
+	worker_event(w, strcmp(what, "drop_inconsistent_metadata") == 0 ?
+	    EV_DROP_RESULT : EV_RELOAD_RESULT, t, "%s via %s: %s",
+	    what, w->inst[t].endpoint, ri->result);
+	audit_write(what, w->inst[t].endpoint, args, ok, consistent, msg);
+	free(w->activity);
+	w->activity = NULL;
+	w->reload_pending = true;
+	w->last_reload_consistent = false;
+	/* Verify every replica once they had time to sync. */
+	w->next_probe = mono_now() + worker_grace(w);
+}
+
+/* Confirm a pre-v2.4 answer with get_inconsistent_metadata. */
+static int
+reload_confirm(struct worker *w, int t, bool *consistent, size_t *n)
+{
+	struct http_req		r;
+	struct inconsistency	ic;
+	struct err		e;
+	int			rc = -1;
+
+	reload_send(w, t, hasura_request("get_inconsistent_metadata", NULL),
+	    &r);
+	if (r.fail == HTTP_OK && r.status == 200 &&
+	    hasura_parse_inconsistency(r.resp, r.resp_len, false, &ic,
+	    &e) == 0) {
+		*consistent = ic.is_consistent;
+		*n = ic.objects->n;
+		objset_unref(ic.objects);
+		rc = 0;
+	}
+	free(r.body);
+	http_req_clear(&r);
+	return (rc);
+}
+
+void
+reload_run(struct worker *w, int want, bool full)
+{
+	struct objset		*set;
+	struct inconsistency	 ic;
+	struct http_req		 r;
+	struct err		 e;
+	json_t			*args;
+	char			*argtext, line[256];
+	double			 started = mono_now();
+	bool			 consistent;
+	size_t			 n;
+	int			 t;
+
+	if (w->reload_pending || w->c->readonly) {
+		worker_event(w, EV_INFO, want, "%s", w->c->readonly ?
+		    "read-only: reload refused" : "a reload is already in "
+		    "progress; request ignored");
+		return;
+	}
+	if ((t = reload_target(w, want)) == -1) {
+		worker_event(w, EV_ERROR, want, "reload: no reachable "
+		    "instance to send it to");
+		return;
+	}
+	if (want == -1)
+		full = w->c->reload_scope == RELOAD_FULL;
+	set = want >= 0 && w->inst[t].objects != NULL && w->inst[t].objects->n ?
+	    (objset_ref(w->inst[t].objects), w->inst[t].objects) :
+	    reload_union(w);
+	if (!full && set->n == 0) {
+		worker_event(w, EV_INFO, t, "reload via %s skipped: metadata "
+		    "is consistent, nothing to reload", w->inst[t].endpoint);
+		objset_unref(set);
+		w->reloads_done++;
+		w->last_reload_consistent = true;
+		return;
+	}
+	args = hasura_reload_args(set, full);
+	objset_unref(set);
+	argtext = json_dumps(args, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	w->inst[t].reload.in_flight = true;
+	w->inst[t].reload.at = time(NULL);
+	free(w->activity);
+	xasprintf(&w->activity, "reloading via %s", w->inst[t].endpoint);
+	worker_event(w, EV_RELOAD_SENT, t, "reload_metadata via %s: %s",
+	    w->inst[t].endpoint, argtext != NULL ? argtext : "");
+	free(argtext);
+	worker_publish(w);
+
+	json_incref(args);
+	reload_send(w, t, hasura_request("reload_metadata", args), &r);
+	if (r.fail != HTTP_OK)
+		reload_finish(w, t, "reload_metadata", args, false, false,
+		    started, "failed: %s", r.error);
+	else if (r.status == 401)
+		reload_finish(w, t, "reload_metadata", args, false, false,
+		    started, "failed: admin secret rejected by %s",
+		    w->inst[t].endpoint);
+	else if (r.status != 200) {
+		hasura_error_line(r.resp, r.resp_len, line, sizeof(line));
+		reload_finish(w, t, "reload_metadata", args, false, false,
+		    started, "failed: HTTP %ld: %s", r.status, line);
+	} else if (hasura_parse_inconsistency(r.resp, r.resp_len, true, &ic,
+	    &e) == -1)
+		reload_finish(w, t, "reload_metadata", args, false, false,
+		    started, "failed: %s", e.msg);
+	else {
+		n = ic.objects->n;
+		consistent = ic.is_consistent;
+		objset_unref(ic.objects);
+		if (!ic.has_is_consistent) {
+			/* Pre-v2.4: "success" says nothing (facts §3.2). */
+			if (reload_confirm(w, t, &consistent, &n) == -1)
+				reload_finish(w, t, "reload_metadata", args,
+				    true, false, started, "sent, but could not "
+				    "confirm (pre-v2.4 answer not trusted)");
+			else
+				reload_finish(w, t, "reload_metadata", args,
+				    true, consistent, started, "%s (confirmed; "
+				    "pre-v2.4 answer not trusted)", consistent ?
+				    "consistent" : "still inconsistent");
+		} else if (consistent)
+			reload_finish(w, t, "reload_metadata", args, true, true,
+			    started, "consistent");
+		else
+			reload_finish(w, t, "reload_metadata", args, true,
+			    false, started, "still inconsistent: %zu object%s",
+			    n, n == 1 ? "" : "s");
+	}
+	free(r.body);
+	http_req_clear(&r);
+	json_decref(args);
+}
+
+void
+reload_drop(struct worker *w)
+{
+	struct http_req	 r;
+	char		 line[256];
+	double		 started = mono_now();
+	int		 t;
+
+	if (w->reload_pending || w->c->readonly) {
+		worker_event(w, EV_INFO, -1, "%s", w->c->readonly ?
+		    "read-only: drop refused" : "a reload is already in "
+		    "progress; drop ignored");
+		return;
+	}
+	if ((t = reload_target(w, -1)) == -1) {
+		worker_event(w, EV_ERROR, -1, "drop: no reachable instance");
+		return;
+	}
+	w->inst[t].reload.in_flight = true;
+	w->inst[t].reload.at = time(NULL);
+	free(w->activity);
+	xasprintf(&w->activity, "dropping inconsistent metadata via %s",
+	    w->inst[t].endpoint);
+	worker_publish(w);
+	reload_send(w, t, hasura_request("drop_inconsistent_metadata", NULL),
+	    &r);
+	if (r.fail != HTTP_OK)
+		reload_finish(w, t, "drop_inconsistent_metadata", NULL, false,
+		    false, started, "failed: %s", r.error);
+	else if (r.status != 200) {
+		hasura_error_line(r.resp, r.resp_len, line, sizeof(line));
+		reload_finish(w, t, "drop_inconsistent_metadata", NULL, false,
+		    false, started, "failed: HTTP %ld: %s", r.status, line);
+	} else
+		reload_finish(w, t, "drop_inconsistent_metadata", NULL, true,
+		    true, started, "dropped");
+	free(r.body);
+	http_req_clear(&r);
+}
+
+/* Called after the verification round that follows a cycle. */
+void
+reload_verified(struct worker *w)
+{
+	size_t	i, bad = 0, unknown = 0;
+
+	if (!w->reload_pending)
+		return;
+	for (i = 0; i < w->n_inst; i++) {
+		if (!w->inst[i].consistency_known ||
+		    w->inst[i].last_error != NULL)
+			unknown++;
+		else if (w->inst[i].objects->n > 0)
+			bad++;
+	}
+	w->reload_pending = false;
+	w->last_reload_consistent = bad == 0 && unknown == 0;
+	w->reloads_done++;
+	worker_event(w, bad == 0 && unknown == 0 ? EV_RELOAD_RESULT : EV_ERROR,
+	    -1, "verified %zu instance%s: %zu consistent, %zu inconsistent, "
+	    "%zu not answering", w->n_inst, w->n_inst == 1 ? "" : "s",
+	    w->n_inst - bad - unknown, bad, unknown);
+}

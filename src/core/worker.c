@@ -1,0 +1,449 @@
+/*
+ * worker.c: the worker thread. It owns every HTTP handle and all cluster
+ * state; nobody else reads that state except through the snapshots it
+ * publishes. Its loop: wait for the inbox (catalog state, events, commands)
+ * or the next timer; fold catalog news in and publish at once (so a version
+ * bump reaches --watch within one poll interval); probe every
+ * --probe-interval, or sooner: after a version change, once the replicas
+ * had time to sync (the grace period: 2 x --poll-interval plus the slowest
+ * recent reload), and at once after a (re)connection. Worker thread only.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hasync/config.h"
+#include "hasync/exitcode.h"
+#include "hasync/snapshot_build.h"
+#include "hasync/url.h"
+#include "hasync/worker.h"
+#include "hasync/xmalloc.h"
+
+double
+worker_grace(const struct worker *w)
+{
+	return (2.0 * (double)w->c->poll_interval_ms / 1000.0 +
+	    w->slowest_reload);
+}
+
+int64_t
+worker_catalog_rv(const struct worker *w)
+{
+	if (w->c->database_url != NULL)
+		return (w->cat_known && w->cat.db == DB_OK ? w->cat.rv : -1);
+	return (w->export_rv);
+}
+
+/* Add an event to the ring (oldest dropped). */
+static void
+worker_add_event(struct worker *w, enum event_kind kind, int inst,
+    time_t at, int64_t old_v, int64_t new_v, const char *writer,
+    const char *text)
+{
+	struct snap_event	*ev;
+
+	if (w->n_ring == EVENT_RING) {
+		free(w->ring[0].writer);
+		free(w->ring[0].text);
+		memmove(&w->ring[0], &w->ring[1], sizeof(w->ring[0]) *
+		    (EVENT_RING - 1));
+		w->n_ring--;
+	}
+	ev = &w->ring[w->n_ring++];
+	memset(ev, 0, sizeof(*ev));
+	ev->seq = ++w->event_seq;
+	ev->at = at;
+	ev->kind = kind;
+	ev->instance = inst;
+	ev->old_version = old_v;
+	ev->new_version = new_v;
+	ev->writer = writer != NULL && *writer != '\0' ? xstrdup(writer) :
+	    NULL;
+	ev->text = xstrdup(text);
+}
+
+void
+worker_event(struct worker *w, enum event_kind kind, int inst,
+    const char *fmt, ...)
+{
+	char	text[512];
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	worker_add_event(w, kind, inst, time(NULL), -1, -1, NULL, text);
+}
+
+static char *
+worker_dup(const char *s)
+{
+	return (s != NULL ? xstrdup(s) : NULL);
+}
+
+/* What --batch would exit with now: 3 > 1 > 4 > 0 (2 is main's). */
+static int
+worker_exit_code(const struct worker *w)
+{
+	int	code = EXIT_OK;
+	size_t	i;
+
+	if (w->c->database_url != NULL && (!w->cat_known ||
+	    w->cat.db != DB_OK))
+		code = exitcode_worst(code, EXIT_UNREACHABLE);
+	for (i = 0; i < w->n_inst; i++) {
+		const struct inst *in = &w->inst[i];
+
+		if (in->health == HEALTH_UNREACHABLE ||
+		    in->health == HEALTH_AUTH || in->last_error != NULL ||
+		    in->health == HEALTH_UNKNOWN)
+			code = exitcode_worst(code, EXIT_UNREACHABLE);
+		else if (in->consistency_known && in->objects->n > 0)
+			code = exitcode_worst(code, EXIT_INCONSISTENT);
+		if (in->disagrees || in->behind)
+			code = exitcode_worst(code, EXIT_DISAGREE);
+	}
+	return (code);
+}
+
+static int
+worker_cmp_union(const void *a, const void *b)
+{
+	const struct snap_object	*x = a, *y = b;
+	int				 c;
+
+	if ((c = strcmp(x->obj->type, y->obj->type)) != 0)
+		return (c);
+	return (strcmp(x->obj->key, y->obj->key));
+}
+
+/* The union over instances, each object once, with its instance bitmap. */
+static void
+worker_build_union(const struct worker *w, struct snapshot *s)
+{
+	size_t	i, j, cap = 0, n = 0, sorted = 0, bytes = (w->n_inst + 7) / 8;
+
+	for (i = 0; i < w->n_inst; i++)
+		cap += w->inst[i].objects != NULL ? w->inst[i].objects->n : 0;
+	s->objects = xcalloc(cap + 1, sizeof(*s->objects));
+	for (i = 0; i < w->n_inst; i++) {
+		const struct objset *set = w->inst[i].objects;
+
+		if (set == NULL)
+			continue;
+		for (j = 0; j < set->n; j++) {
+			struct snap_object	 key = { set->v[j], 0, NULL };
+			struct snap_object	*so;
+
+			/* Sorted up to `sorted`; a set has unique keys, so
+			 * what this set appends needs no search. */
+			so = bsearch(&key, s->objects, sorted,
+			    sizeof(*s->objects), worker_cmp_union);
+			if (so == NULL) {
+				so = &s->objects[n++];
+				so->obj = set->v[j];
+				object_ref(so->obj);
+				so->instances = xcalloc(bytes + 1, 1);
+			}
+			so->instances[i / 8] |= (uint8_t)(1u << (i % 8));
+			so->n_instances++;
+		}
+		if (n > sorted)
+			qsort(s->objects, n, sizeof(*s->objects),
+			    worker_cmp_union);
+		sorted = n;
+	}
+	s->n_objects = n;
+}
+
+void
+worker_publish(struct worker *w)
+{
+	struct snapshot	*s = xcalloc(1, sizeof(*s));
+	char		 label[256];
+	size_t		 i;
+
+	s->seq = ++w->snap_seq;
+	s->built_at = time(NULL);
+	s->built_mono = mono_now();
+	if (w->c->database_url != NULL) {
+		url_pg_label(w->c->database_url, label, sizeof(label));
+		s->label = xstrdup(label);
+	} else
+		s->label = xstrdup(w->n_inst > 0 ? w->inst[0].endpoint : "");
+	if (w->c->database_url == NULL)
+		s->db = DB_NONE;
+	else
+		s->db = w->cat_known ? w->cat.db : DB_CONNECTING;
+	if (w->cat_known) {
+		s->db_error = w->cat.error[0] ? xstrdup(w->cat.error) : NULL;
+		s->db_attempt = w->cat.attempt;
+		s->catalog_kind = w->cat.kind[0] ? xstrdup(w->cat.kind) : NULL;
+		s->catalog_version = w->cat.catalog_version[0] ?
+		    xstrdup(w->cat.catalog_version) : NULL;
+		s->version_changed_at = w->cat.changed_at;
+		s->version_writer = w->cat.writer[0] ?
+		    xstrdup(w->cat.writer) : NULL;
+		s->meta = w->cat.meta;
+	}
+	s->resource_version = w->c->database_url != NULL ?
+	    (w->cat_known ? w->cat.rv : -1) : w->export_rv;
+	if (w->c->database_url == NULL)
+		s->meta = w->export_meta;
+	s->probed_at = w->probed_at;
+	s->probed_mono = w->probed_mono;
+	s->probe_interval_ms = w->c->probe_interval_ms;
+	s->paused = w->paused;
+	s->probing = w->probing;
+	s->activity = worker_dup(w->activity);
+	s->readonly = w->c->readonly;
+	s->rounds = w->rounds;
+	s->reloads_done = w->reloads_done;
+	s->reload_pending = w->reload_pending;
+	s->last_reload_consistent = w->last_reload_consistent;
+	s->n_inst = w->n_inst;
+	s->inst = xcalloc(w->n_inst + 1, sizeof(*s->inst));
+	for (i = 0; i < w->n_inst; i++) {
+		const struct inst	*in = &w->inst[i];
+		struct snap_instance	*si = &s->inst[i];
+
+		si->endpoint = xstrdup(in->endpoint);
+		si->health = in->health;
+		si->health_text = worker_dup(in->health_text);
+		si->latency_ms = in->latency_ms;
+		si->server_version = worker_dup(in->server_version);
+		si->consistency_known = in->consistency_known;
+		si->objects = in->objects;
+		objset_ref(si->objects);
+		si->mem_version = in->mem_version;
+		si->behind = in->behind;
+		si->disagrees = in->disagrees;
+		si->last_error = worker_dup(in->last_error);
+		si->failures = in->failures;
+		si->last_ok = in->last_ok;
+		si->reload = in->reload;
+		si->reload.result = worker_dup(in->reload.result);
+	}
+	worker_build_union(w, s);
+	s->n_events = w->n_ring;
+	s->events = xcalloc(w->n_ring + 1, sizeof(*s->events));
+	for (i = 0; i < w->n_ring; i++) {	/* newest first */
+		s->events[i] = w->ring[w->n_ring - 1 - i];
+		s->events[i].writer = worker_dup(s->events[i].writer);
+		s->events[i].text = xstrdup(s->events[i].text);
+	}
+	s->exit_code = worker_exit_code(w);
+	snapshot_publish(s);
+}
+
+/* Fold the listener's news into our state; true if anything changed. */
+static bool
+worker_apply_catalog(struct worker *w, struct inbox_take *t)
+{
+	int	i;
+	bool	version_changed = false;
+
+	for (i = 0; i < t->n_events; i++) {
+		struct inbox_event *ev = &t->events[i];
+
+		worker_add_event(w, ev->kind, -1, ev->at, ev->old_version,
+		    ev->new_version, ev->writer, ev->text);
+		if (ev->kind == EV_VERSION)
+			version_changed = true;
+	}
+	if (t->have_state) {
+		if (w->cat_known && t->state.rv != w->cat.rv)
+			version_changed = true;
+		w->cat = t->state;
+		w->cat_known = true;
+	}
+	if (version_changed) {
+		/* Probe once the replicas had time to follow. */
+		w->behind_since = mono_now();
+		if (w->next_probe > mono_now() + worker_grace(w))
+			w->next_probe = mono_now() + worker_grace(w);
+	}
+	if (t->force_refresh)
+		w->next_probe = mono_now();
+	return (t->have_state || t->n_events > 0 || t->force_refresh);
+}
+
+/*
+ * Take what the inbox holds (waiting until deadline) and fold in catalog
+ * news; commands are left to the main loop unless we are mid-round, where
+ * only catalog news is handled. Publishes if anything changed.
+ */
+static struct inbox_take	pending_cmds;
+
+void
+worker_poll_inbox(struct worker *w, double deadline)
+{
+	struct inbox_take	t;
+	int			i;
+
+	if (!inbox_take(&t, deadline))
+		return;
+	if (t.stop) {
+		w->stopping = true;
+		http_wakeup(w->http, true);
+	}
+	for (i = 0; i < t.n_cmds && pending_cmds.n_cmds < INBOX_CMDS; i++)
+		pending_cmds.cmds[pending_cmds.n_cmds++] = t.cmds[i];
+	if (worker_apply_catalog(w, &t) || t.n_cmds > 0)
+		worker_publish(w);
+}
+
+/* Run the queued commands. */
+static void
+worker_commands(struct worker *w)
+{
+	struct inbox_cmd	c;
+	int			i, n = pending_cmds.n_cmds;
+
+	for (i = 0; i < n && !w->stopping; i++) {
+		c = pending_cmds.cmds[i];
+		switch (c.cmd) {
+		case CMD_REFRESH:
+			w->next_probe = mono_now();
+			break;
+		case CMD_PAUSE:
+			w->paused = !w->paused;
+			worker_event(w, EV_INFO, -1, "%s", w->paused ?
+			    "probing paused" : "probing resumed");
+			if (!w->paused)
+				w->next_probe = mono_now();
+			break;
+		case CMD_RELOAD_INSTANCE:
+			reload_run(w, c.arg, false);
+			break;
+		case CMD_RELOAD_CLUSTER:
+			reload_run(w, -2, true);
+			break;
+		case CMD_DROP_INCONSISTENT:
+			reload_drop(w);
+			break;
+		}
+		worker_publish(w);
+	}
+	memmove(&pending_cmds.cmds[0], &pending_cmds.cmds[n],
+	    sizeof(pending_cmds.cmds[0]) * (size_t)(pending_cmds.n_cmds - n));
+	pending_cmds.n_cmds -= n;
+}
+
+/* --auto-reload: reload when inconsistent, backing off up to 120 s. */
+static void
+worker_auto_reload(struct worker *w)
+{
+	size_t	i;
+	bool	bad = false;
+
+	if (!w->c->auto_reload || w->c->readonly || w->reload_pending)
+		return;
+	for (i = 0; i < w->n_inst; i++)
+		bad |= w->inst[i].consistency_known && w->inst[i].objects->n > 0;
+	if (!bad) {
+		w->auto_backoff = 0;
+		return;
+	}
+	if (mono_now() < w->auto_reload_at)
+		return;
+	reload_run(w, -1, false);
+	w->auto_backoff = w->auto_backoff == 0 ? 1 : w->auto_backoff * 2;
+	if (w->auto_backoff > 120)
+		w->auto_backoff = 120;
+	w->auto_reload_at = mono_now() + w->auto_backoff;
+}
+
+void *
+worker_main(void *arg)
+{
+	struct worker	*w = arg;
+	double		 deadline;
+
+	worker_publish(w);
+	/* With a database, let the listener connect first (bounded by the
+	 * connect timeout) so the first round knows the catalog version. */
+	deadline = mono_now() + (double)w->c->connect_timeout_ms / 1000.0 +
+	    0.5;
+	while (w->c->database_url != NULL && !w->stopping &&
+	    (!w->cat_known || w->cat.db == DB_CONNECTING) &&
+	    mono_now() < deadline)
+		worker_poll_inbox(w, deadline);
+	w->next_probe = mono_now();
+	while (!w->stopping) {
+		deadline = w->paused ? mono_now() + 3600 : w->next_probe;
+		if (w->c->auto_reload && w->auto_reload_at > 0 &&
+		    w->auto_reload_at < deadline)
+			deadline = w->auto_reload_at;
+		worker_poll_inbox(w, deadline);
+		if (w->stopping)
+			break;
+		worker_commands(w);
+		if (!w->paused && mono_now() >= w->next_probe) {
+			probe_round(w);
+			if (w->stopping)
+				break;
+			reload_verified(w);
+			w->next_probe = mono_now() +
+			    (double)w->c->probe_interval_ms / 1000.0;
+			worker_auto_reload(w);
+			worker_publish(w);
+		}
+	}
+	return (NULL);
+}
+
+struct worker *
+worker_new(const struct config *c, struct http *h)
+{
+	struct worker	*w = xcalloc(1, sizeof(*w));
+	size_t		 i;
+
+	w->c = c;
+	w->http = h;
+	w->export_rv = -1;
+	w->n_inst = c->n_endpoints;
+	w->inst = xcalloc(w->n_inst + 1, sizeof(*w->inst));
+	for (i = 0; i < w->n_inst; i++) {
+		w->inst[i].endpoint = xstrdup(c->endpoints[i]);
+		w->inst[i].latency_ms = -1;
+		w->inst[i].mem_version = -1;
+		w->inst[i].mem_checked_rv = -1;
+		w->inst[i].need_version = true;
+		w->inst[i].objects = objset_new(NULL, 0);
+	}
+	memset(&pending_cmds, 0, sizeof(pending_cmds));
+	return (w);
+}
+
+void
+worker_free(struct worker *w)
+{
+	size_t	i;
+
+	if (w == NULL)
+		return;
+	for (i = 0; i < w->n_inst; i++) {
+		struct inst *in = &w->inst[i];
+
+		free(in->endpoint);
+		free(in->health_text);
+		free(in->server_version);
+		objset_unref(in->objects);
+		objset_unref(in->round_objects);
+		free(in->last_error);
+		free(in->reload.result);
+		free(in->req.body);
+		http_req_clear(&in->req);
+	}
+	free(w->inst);
+	for (i = 0; i < w->n_ring; i++) {
+		free(w->ring[i].writer);
+		free(w->ring[i].text);
+	}
+	free(w->activity);
+	free(w);
+}
