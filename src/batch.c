@@ -151,6 +151,21 @@ batch_print_json(const struct config *c, const struct snapshot *s)
 	json_t	*f, *arr;
 	size_t	 i;
 
+	/* What the pass did: reloads, drops and their results. */
+	for (i = s->n_events; i-- > 0;) {
+		const struct snap_event *ev = &s->events[i];
+
+		if (ev->kind != EV_RELOAD_SENT && ev->kind != EV_RELOAD_RESULT &&
+		    ev->kind != EV_DROP_RESULT && ev->kind != EV_ERROR)
+			continue;
+		f = json_pack("{s:s}", "event", ev->kind == EV_RELOAD_SENT ?
+		    "reload_sent" : ev->kind == EV_ERROR ? "error" :
+		    "reload_result");
+		jsonl_write(stdout, ev->kind == EV_ERROR ? "error" : "info",
+		    ev->text, f);
+		json_decref(f);
+	}
+
 	if (c->database_url != NULL) {
 		f = json_object();
 		json_object_set_new(f, "database", jsonl_string(s->label));
@@ -314,7 +329,8 @@ batch_sentry(const struct config *c, const struct snapshot *s, bool reloaded)
 		}
 	}
 	for (i = 0; i < s->n_objects; i++)
-		json_array_append_new(fp, jsonl_string(s->objects[i].obj->key));
+		json_array_append_new(fp, jsonl_string(s->objects[i].obj->name[0] ?
+		    s->objects[i].obj->name : s->objects[i].obj->key));
 	if (s->exit_code == EXIT_UNREACHABLE)
 		json_array_append_new(fp, jsonl_string(s->label));
 	if (sentry_send(c, what, fp, extra, &e) == -1)

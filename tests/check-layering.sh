@@ -1,6 +1,6 @@
 # tests/check-layering.sh: src/core never includes curses; src/ui never
 # includes libpq, curl or jansson (DEVELOPERS.md, "Standards").
-. "$top_srcdir/tests/lib/testlib.sh"
+. "$(dirname "$0")/lib/testlib.sh"
 plan 4
 cd "$top_srcdir" || exit 1
 core=$(grep -rlE '^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"](n?curses|ncursesw/|curses|term)\.?h?' \

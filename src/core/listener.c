@@ -305,7 +305,7 @@ listener_detect(bool *stopped)
 		    "--database-url");
 		return (-1);
 	}
-	res = PQprepare(L.conn, "", q, 0, NULL);	/* small, quick */
+	res = PQprepare(L.conn, "hasync_poll", q, 0, NULL);
 	if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK) {
 		listener_set_error(res != NULL ? PQresultErrorMessage(res) :
 		    PQerrorMessage(L.conn));
@@ -351,7 +351,7 @@ listener_poll(bool first)
 	const char	*writer;
 	bool		 stopped, changed;
 
-	if ((res = listener_exec("", NULL, &stopped)) == NULL)
+	if ((res = listener_exec("hasync_poll", NULL, &stopped)) == NULL)
 		return (stopped ? -2 : -1);
 	if (PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
 		rv = strtoll(PQgetvalue(res, 0, 0), NULL, 10);

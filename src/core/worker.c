@@ -255,7 +255,10 @@ worker_apply_catalog(struct worker *w, struct inbox_take *t)
 			version_changed = true;
 	}
 	if (t->have_state) {
-		if (w->cat_known && t->state.rv != w->cat.rv)
+		/* Learning the version for the first time is no change: a
+		 * replica behind it has been behind since before we came. */
+		if (w->cat_known && w->cat.rv >= 0 && t->state.rv >= 0 &&
+		    t->state.rv != w->cat.rv)
 			version_changed = true;
 		w->cat = t->state;
 		w->cat_known = true;

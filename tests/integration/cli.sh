@@ -1,6 +1,6 @@
 # tests/integration/cli.sh: the hasync command line as a user meets it:
 # help, version, every usage error (one line, exit 2), the secret in argv.
-. "$top_srcdir/tests/lib/testlib.sh"
+. "$(dirname "$0")/../lib/testlib.sh"
 plan 22
 
 out=$("$HASYNC" --help); rc=$?

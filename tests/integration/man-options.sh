@@ -1,6 +1,6 @@
 # tests/integration/man-options.sh: the manual documents every option --help
 # lists, every exit code, and the console keys.
-. "$top_srcdir/tests/lib/testlib.sh"
+. "$(dirname "$0")/../lib/testlib.sh"
 plan 4
 man="$top_srcdir/man/hasync.1"
 opts=$("$HASYNC" --help | grep -oE -- '--[a-z][a-z-]+' | sort -u)

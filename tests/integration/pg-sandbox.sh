@@ -1,6 +1,6 @@
 # tests/integration/pg-sandbox.sh: the test PostgreSQL works: connect over
 # TCP and the unix socket, a database of our own, a query.
-. "$top_srcdir/tests/lib/testlib.sh"
+. "$(dirname "$0")/../lib/testlib.sh"
 plan 5
 pg_test_db
 is "$(q 'select 1+1')" 2 "query over the unix socket"

@@ -1,6 +1,6 @@
 # tests/lib/pg-start.sh: start the one PostgreSQL server shared by a `make check` run.
 # Its directory is recorded in $top_builddir/tests/.pg-shared; pg-stop.sh removes it.
-. "$top_srcdir/tests/lib/testlib.sh"
+. "$(dirname "$0")/testlib.sh"
 plan 1
 f="$top_builddir/tests/.pg-shared"
 if [ -f "$f" ]; then pg_sandbox_stop "$(cat "$f")"; rm -f "$f"; fi

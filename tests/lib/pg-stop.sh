@@ -1,5 +1,5 @@
 # tests/lib/pg-stop.sh: stop the shared PostgreSQL server of this `make check` run.
-. "$top_srcdir/tests/lib/testlib.sh"
+. "$(dirname "$0")/testlib.sh"
 plan 1
 f="$top_builddir/tests/.pg-shared"
 if [ -f "$f" ]; then

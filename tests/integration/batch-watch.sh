@@ -1,0 +1,52 @@
+# tests/integration/batch-watch.sh: --watch prints a version bump within one
+# poll interval; the database stopped gives 3 in --batch, and --watch shows
+# the loss, the reconnection and the forced refresh once it is back.
+# Uses a private PostgreSQL server (it is stopped and started).
+. "$(dirname "$0")/../lib/testlib.sh"
+. "$top_srcdir/tests/lib/emu.sh"
+. "$top_srcdir/tests/lib/cluster.sh"
+PG_PRIVATE_SERVER=1
+plan 12
+pg_test_db
+seed_tables
+emu_start c --poll-interval 200
+A=$EMU_URL_c
+seed_metadata "$A" >/dev/null
+
+"$HASYNC" --watch -d "$DATABASE_URL" -e "$A" --poll-interval 200 >"$T/w.out" 2>"$T/w.err" &
+W=$!
+TEST_PIDS="$TEST_PIDS $W"
+wait_until 50 grep -q '"event":"listen_started"' "$T/w.out"
+ok $? "watch: listen started after connecting"
+like "$(head -n 1 "$T/w.out")" '"event":"db_connected"' "watch: first line is the connection"
+wait_until 50 grep -q '"event":"health"' "$T/w.out"
+ok $? "watch: first probe reports health"
+
+# A version bump reaches the output within one poll interval.
+old=$(rv)
+t0=$(now_ms)
+emu_meta "$A" '{"type":"reload_metadata","args":{}}' >/dev/null
+wait_until 30 grep -q "\"resource_version\":$((old + 1))" "$T/w.out"
+dt=$(( $(now_ms) - t0 ))
+ok $? "watch: version bump $old -> $((old + 1)) printed"
+ok $([ "$dt" -le 400 ] && echo 0 || echo 1) "within one poll interval plus the request (took $dt ms)"
+line=$(grep "\"resource_version\":$((old + 1))" "$T/w.out" | head -n 1)
+is "$(echo "$line" | emu_json '[j["event"], j["old_version"], j["instance_id"]]')" \
+    "[\"version\",$old,\"${EMU_IDS_c[0]}\"]" "the line names old version and writer instance id"
+
+# The database stopped: --batch says 3; --watch notices and comes back.
+pg_sandbox_pause "$PGSB_DIR" immediate
+"$HASYNC" --batch -d "$DATABASE_URL" -e "$A" --connect-timeout 1000 >"$T/down.out" 2>&1
+is "$?" 3 "database down: --batch exits 3"
+like "$(cat "$T/down.out")" '"message":"Database unreachable."' "it says so"
+wait_until 50 grep -q '"event":"db_lost"' "$T/w.out"
+ok $? "watch: connection loss reported"
+bump_while_down=$(rv 2>/dev/null)
+pg_sandbox_resume "$PGSB_DIR"
+t0=$(now_ms)
+wait_until 50 grep -q '"event":"db_restored"' "$T/w.out"
+ok $? "watch: reconnected (in $(( $(now_ms) - t0 )) ms)"
+n=$(grep -c '"event":"listen_started"' "$T/w.out")
+is "$n" 2 "watch: a forced refresh after the reconnection"
+kill -TERM "$W"; wait "$W"
+is "$?" 0 "watch exits 0 on SIGTERM"

@@ -1,0 +1,224 @@
+/*
+ * test_hasura.c: parsers of Hasura's answers (hostile input included) and
+ * the targeted reload arguments.
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "hasync/err.h"
+#include "hasync/hasura.h"
+#include "hasync/snapshot.h"
+#include "hasync/snapshot_build.h"
+
+/* facts §5.3(a) and (c): a table, its relationship, a remote schema. */
+static const char *ic_body =
+    "{\"is_consistent\":false,\"inconsistent_objects\":["
+    "{\"definition\":{\"schema\":\"public\",\"name\":\"article\"},"
+    "\"name\":\"table article in source default\",\"reason\":"
+    "\"Inconsistent object: no such table/view exists in source: "
+    "\\\"article\\\"\",\"type\":\"table\"},"
+    "{\"definition\":{\"name\":\"articles\",\"source\":\"default\"},"
+    "\"name\":\"array_relation articles in table author in source "
+    "default\",\"reason\":\"Inconsistent object: in table \\\"author\\\"\","
+    "\"type\":\"array_relation\"},"
+    "{\"definition\":{\"name\":\"rs1\"},\"message\":{\"type\":"
+    "\"http_exception\"},\"name\":\"remote_schema rs1\",\"reason\":"
+    "\"Inconsistent object: HTTP exception\",\"type\":\"remote_schema\"},"
+    "{\"definition\":{},\"name\":\"remote_schema_permission user permission "
+    "in remote schema rs2\",\"reason\":\"x\",\"type\":"
+    "\"remote_schema_permission\"},"
+    "{\"definition\":\"other\",\"name\":\"source other\",\"reason\":\"y\","
+    "\"type\":\"source\"}]}";
+
+static void
+test_parse_inconsistency(void **state)
+{
+	struct inconsistency	ic;
+	struct err		e;
+	const struct object	*o;
+
+	(void)state;
+	assert_int_equal(hasura_parse_inconsistency(ic_body, strlen(ic_body),
+	    false, &ic, &e), 0);
+	assert_true(ic.has_is_consistent);
+	assert_false(ic.is_consistent);
+	assert_int_equal(ic.objects->n, 5);
+	/* Sorted by key: type then name. */
+	o = ic.objects->v[0];
+	assert_string_equal(o->type, "array_relation");
+	o = ic.objects->v[4];
+	assert_string_equal(o->type, "table");
+	assert_string_equal(o->name, "table article in source default");
+	assert_non_null(strstr(o->definition, "\"schema\": \"public\""));
+	assert_null(o->message);
+	assert_non_null(strstr(o->raw, "\"reason\""));
+	assert_string_equal(ic.objects->v[1]->type, "remote_schema");
+	assert_non_null(ic.objects->v[1]->message);
+	objset_unref(ic.objects);
+}
+
+static void
+test_reload_args(void **state)
+{
+	struct inconsistency	ic;
+	struct err		e;
+	json_t			*a;
+	char			*s;
+
+	(void)state;
+	assert_int_equal(hasura_parse_inconsistency(ic_body, strlen(ic_body),
+	    false, &ic, &e), 0);
+	a = hasura_reload_args(ic.objects, false);
+	s = json_dumps(a, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	assert_string_equal(s, "{\"reload_remote_schemas\":[\"rs1\",\"rs2\"],"
+	    "\"reload_sources\":[\"default\",\"other\"],"
+	    "\"recreate_event_triggers\":false}");
+	free(s);
+	json_decref(a);
+	a = hasura_reload_args(ic.objects, true);
+	s = json_dumps(a, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	assert_string_equal(s, "{\"reload_remote_schemas\":true,"
+	    "\"reload_sources\":true,\"recreate_event_triggers\":false}");
+	free(s);
+	json_decref(a);
+	objset_unref(ic.objects);
+}
+
+static void
+test_pre_v24_reload(void **state)
+{
+	struct inconsistency	ic;
+	struct err		e;
+	const char		*old = "{\"message\":\"success\"}";
+	const char		*new = "{\"is_consistent\":true,\"message\":"
+				    "\"success\"}";
+
+	(void)state;
+	assert_int_equal(hasura_parse_inconsistency(old, strlen(old), true,
+	    &ic, &e), 0);
+	assert_false(ic.has_is_consistent);
+	assert_false(ic.is_consistent);		/* never trusted */
+	objset_unref(ic.objects);
+	assert_int_equal(hasura_parse_inconsistency(new, strlen(new), true,
+	    &ic, &e), 0);
+	assert_true(ic.has_is_consistent);
+	assert_true(ic.is_consistent);
+	objset_unref(ic.objects);
+	/* Not acceptable as a get_inconsistent_metadata answer. */
+	assert_int_equal(hasura_parse_inconsistency(old, strlen(old), false,
+	    &ic, &e), -1);
+}
+
+static void
+test_hostile(void **state)
+{
+	static const char *bad[] = {
+		"", "{", "[]", "null", "42", "{\"is_consistent\":\"yes\"}",
+		"{\"is_consistent\":true,\"inconsistent_objects\":{}}",
+		"{\"is_consistent\":false,\"inconsistent_objects\":[1,\"x\",null]",
+		"{\"a\":1,\"a\":2}",
+	};
+	struct inconsistency	ic;
+	struct err		e;
+	size_t			i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memset(&e, 0, sizeof(e));
+		assert_int_equal(hasura_parse_inconsistency(bad[i],
+		    strlen(bad[i]), false, &ic, &e), -1);
+		assert_int_not_equal(e.kind, ERR_NONE);
+		assert_null(strchr(e.msg, '\n'));
+	}
+	/* Non-object members are skipped, not fatal. */
+	{
+		const char *odd = "{\"is_consistent\":false,"
+		    "\"inconsistent_objects\":[1,\"x\",{\"type\":7}]}";
+
+		assert_int_equal(hasura_parse_inconsistency(odd, strlen(odd),
+		    false, &ic, &e), 0);
+		assert_int_equal(ic.objects->n, 1);
+		assert_string_equal(ic.objects->v[0]->type, "");
+		objset_unref(ic.objects);
+	}
+	/* A raw NUL is refused cleanly; an escaped one is data. */
+	{
+		static const char nul[] = "{\"is_consistent\":true,"
+		    "\"x\":\"a\0b\"}";
+		static const char esc[] = "{\"is_consistent\":true,"
+		    "\"x\":\"a\\u0000b\"}";
+
+		assert_int_equal(hasura_parse_inconsistency(nul,
+		    sizeof(nul) - 1, false, &ic, &e), -1);
+		assert_int_equal(hasura_parse_inconsistency(esc,
+		    sizeof(esc) - 1, false, &ic, &e), 0);
+		objset_unref(ic.objects);
+	}
+}
+
+static void
+test_small_parsers(void **state)
+{
+	struct meta_summary	m;
+	struct err		e;
+	char			buf[64];
+	int64_t			v;
+	const char		*exp = "{\"resource_version\":8,\"metadata\":"
+	    "{\"version\":3,\"sources\":[{\"name\":\"default\",\"tables\":["
+	    "{\"table\":\"a\",\"event_triggers\":[{},{}]},{\"table\":\"b\"}]}],"
+	    "\"remote_schemas\":[{}],\"actions\":[{},{},{}]}}";
+
+	(void)state;
+	{
+		static const char ver[] = "{\"version\":\"v2.36.0\","
+		    "\"server_type\":\"ce\"}";
+
+		assert_int_equal(hasura_parse_version(ver, sizeof(ver) - 1,
+		    buf, sizeof(buf), &e), 0);
+	}
+	assert_string_equal(buf, "v2.36.0");
+	assert_int_equal(hasura_parse_version("{}", 2, buf, sizeof(buf), &e),
+	    -1);
+	assert_int_equal(hasura_parse_dump_version(
+	    "{\"metadata_resource_version\":12}", 32, &v, &e), 0);
+	assert_int_equal(v, 12);
+	assert_int_equal(hasura_parse_dump_version("{\"x\":1}", 7, &v, &e),
+	    -1);
+	assert_int_equal(hasura_parse_export(exp, strlen(exp), &v, &m, &e), 0);
+	assert_int_equal(v, 8);
+	assert_true(m.known);
+	assert_int_equal(m.sources, 1);
+	assert_int_equal(m.tables, 2);
+	assert_int_equal(m.event_triggers, 2);
+	assert_int_equal(m.remote_schemas, 1);
+	assert_int_equal(m.actions, 3);
+	hasura_error_line("{\"path\":\"$\",\"error\":\"metadata resource "
+	    "version referenced (2) did not match current version\",\"code\":"
+	    "\"conflict\"}", 111, buf, sizeof(buf));
+	assert_string_equal(buf, "conflict: metadata resource version "
+	    "referenced (2) did not matc");
+	hasura_error_line("<html>\x1b[2J", 11, buf, sizeof(buf));
+	assert_string_equal(buf, "<html> [2J");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse_inconsistency),
+		cmocka_unit_test(test_reload_args),
+		cmocka_unit_test(test_pre_v24_reload),
+		cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_small_parsers),
+	};
+
+	return (cmocka_run_group_tests(tests, NULL, NULL));
+}
