@@ -37,7 +37,7 @@ target=$(dbver)
 wait_until 50 at_version "$B" "$target"
 elapsed=$(( $(now_ms) - t0 ))
 diag "B converged to resource_version $target in ${elapsed} ms (poll interval ${POLL} ms)"
-ok $([ "$elapsed" -le $((POLL + 700)) ]; echo $?) "B converged within poll interval + rebuild"
+ok $([ "$elapsed" -le $((POLL + 1500)) ]; echo $?) "B converged within poll interval + rebuild"
 is "$(gql "$B")" "$(gql "$A")" "A and B answer introspection identically"
 like "$(gql "$B")" '"name":"t1"' "B's schema has t1"
 is "$(q "SELECT instance_id FROM hdb_catalog.hdb_schema_notifications")" "${EMU_IDS_s[0]}" \
