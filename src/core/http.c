@@ -8,9 +8,13 @@
  */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/epoll.h>
 #include <sys/resource.h>
 
 #include <curl/curl.h>
@@ -24,7 +28,48 @@ struct http {
 	const struct config	*c;
 	char			*secret_hdr;
 	volatile int		 stop;
+	int			 epfd;		/* sockets curl asked us to watch */
+	int			 wake[2];	/* http_wakeup() -> epoll */
+	long			 timeout_ms;	/* curl's next timer; -1 none */
 };
+
+/* curl tells us which sockets to watch (CURLMOPT_SOCKETFUNCTION). */
+static int
+http_socket_cb(CURL *e, curl_socket_t fd, int what, void *arg, void *sockp)
+{
+	struct http		*h = arg;
+	struct epoll_event	 ev;
+
+	(void)e;
+	memset(&ev, 0, sizeof(ev));
+	ev.data.fd = fd;
+	if (what == CURL_POLL_REMOVE) {
+		epoll_ctl(h->epfd, EPOLL_CTL_DEL, fd, NULL);
+		return (0);
+	}
+	ev.events = (what & CURL_POLL_IN ? EPOLLIN : 0) |
+	    (what & CURL_POLL_OUT ? EPOLLOUT : 0);
+	if (sockp == NULL) {
+		if (epoll_ctl(h->epfd, EPOLL_CTL_ADD, fd, &ev) == -1 &&
+		    errno == EEXIST)
+			epoll_ctl(h->epfd, EPOLL_CTL_MOD, fd, &ev);
+		curl_multi_assign(h->multi, fd, h);	/* mark as known */
+	} else if (epoll_ctl(h->epfd, EPOLL_CTL_MOD, fd, &ev) == -1 &&
+	    errno == ENOENT)
+		epoll_ctl(h->epfd, EPOLL_CTL_ADD, fd, &ev);
+	return (0);
+}
+
+/* curl's single timer (CURLMOPT_TIMERFUNCTION). */
+static int
+http_timer_cb(CURLM *m, long ms, void *arg)
+{
+	struct http	*h = arg;
+
+	(void)m;
+	h->timeout_ms = ms;
+	return (0);
+}
 
 struct http *
 http_new(const struct config *c)
@@ -36,6 +81,27 @@ http_new(const struct config *c)
 		free(h);
 		return (NULL);
 	}
+	h->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (h->epfd == -1 || pipe2(h->wake, O_NONBLOCK | O_CLOEXEC) == -1) {
+		if (h->epfd != -1)
+			close(h->epfd);
+		curl_multi_cleanup(h->multi);
+		free(h);
+		return (NULL);
+	}
+	{
+		struct epoll_event ev = { .events = EPOLLIN };
+
+		ev.data.fd = h->wake[0];
+		epoll_ctl(h->epfd, EPOLL_CTL_ADD, h->wake[0], &ev);
+	}
+	h->timeout_ms = -1;
+	/* The socket API: each event costs O(1), not a walk over every
+	 * transfer, so 500 instances cost little more than 5. */
+	curl_multi_setopt(h->multi, CURLMOPT_SOCKETFUNCTION, http_socket_cb);
+	curl_multi_setopt(h->multi, CURLMOPT_SOCKETDATA, h);
+	curl_multi_setopt(h->multi, CURLMOPT_TIMERFUNCTION, http_timer_cb);
+	curl_multi_setopt(h->multi, CURLMOPT_TIMERDATA, h);
 	h->c = c;
 	if (c->admin_secret != NULL)
 		xasprintf(&h->secret_hdr, "X-Hasura-Admin-Secret: %s",
@@ -57,6 +123,9 @@ http_free(struct http *h)
 	if (h == NULL)
 		return;
 	curl_multi_cleanup(h->multi);
+	close(h->epfd);
+	close(h->wake[0]);
+	close(h->wake[1]);
 	if (h->secret_hdr != NULL) {
 		explicit_bzero(h->secret_hdr, strlen(h->secret_hdr));
 		free(h->secret_hdr);
@@ -69,7 +138,7 @@ http_wakeup(struct http *h, bool stop)
 {
 	if (stop)
 		h->stop = 1;
-	curl_multi_wakeup(h->multi);
+	(void)!write(h->wake[1], "", 1);	/* EAGAIN: already pending */
 }
 
 void
@@ -216,38 +285,75 @@ http_finish(struct http *h, struct http_req *r, CURLcode cc)
 	}
 }
 
+/* Collect finished transfers; returns how many were restarted. */
+static int
+http_collect(struct http *h, bool (*done)(struct http_req *, void *),
+    void *arg)
+{
+	struct http_req	*r;
+	CURLMsg		*m;
+	int		 left, restarted = 0;
+
+	while ((m = curl_multi_info_read(h->multi, &left)) != NULL) {
+		if (m->msg != CURLMSG_DONE)
+			continue;
+		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&r);
+		http_finish(h, r, m->data.result);
+		if (done != NULL && done(r, arg)) {
+			http_start(h, r);
+			restarted++;
+		}
+	}
+	return (restarted);
+}
+
 void
 http_run(struct http *h, struct http_req **reqs, size_t n,
     bool (*done)(struct http_req *, void *), void (*idle)(void *), void *arg)
 {
-	struct http_req	*r;
-	CURLMsg		*m;
-	size_t		 i;
-	int		 running = 0, left;
+	struct epoll_event	 evs[64];
+	struct http_req		*r;
+	size_t			 i;
+	int			 running = 0, k, nev, wait_ms, flags;
+	char			 buf[64];
 
 	for (i = 0; i < n; i++)
 		http_start(h, reqs[i]);
-	do {
-		if (h->stop)
+	curl_multi_socket_action(h->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+	for (;;) {
+		/* Collect after every action: a restarted transfer may finish
+		 * inside the very next call, leaving running at 0. */
+		running += http_collect(h, done, arg);
+		if (running <= 0 || h->stop)
 			break;
-		curl_multi_perform(h->multi, &running);
-		while ((m = curl_multi_info_read(h->multi, &left)) != NULL) {
-			if (m->msg != CURLMSG_DONE)
+		wait_ms = h->timeout_ms < 0 || h->timeout_ms > 1000 ? 1000 :
+		    (int)h->timeout_ms;
+		nev = epoll_wait(h->epfd, evs, 64, wait_ms);
+		if (nev == -1 && errno != EINTR)
+			break;
+		if (nev <= 0)
+			curl_multi_socket_action(h->multi, CURL_SOCKET_TIMEOUT,
+			    0, &running);
+		for (k = 0; k < nev; k++) {
+			if (evs[k].data.fd == h->wake[0]) {
+				while (read(h->wake[0], buf, sizeof(buf)) > 0)
+					;
+				if (idle != NULL && !h->stop)
+					idle(arg);
 				continue;
-			curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE,
-			    (char **)&r);
-			http_finish(h, r, m->data.result);
-			if (done != NULL && done(r, arg)) {
-				http_start(h, r);
-				running++;
 			}
+			flags = (evs[k].events & EPOLLIN ? CURL_CSELECT_IN : 0) |
+			    (evs[k].events & EPOLLOUT ? CURL_CSELECT_OUT : 0) |
+			    (evs[k].events & (EPOLLERR | EPOLLHUP) ?
+			    CURL_CSELECT_ERR : 0);
+			curl_multi_socket_action(h->multi, evs[k].data.fd,
+			    flags, &running);
 		}
-		if (running > 0) {
-			curl_multi_poll(h->multi, NULL, 0, 1000, NULL);
-			if (idle != NULL && !h->stop)
-				idle(arg);
-		}
-	} while (running > 0);
+		/* Keep curl's timers honest even under a stream of events. */
+		if (h->timeout_ms == 0)
+			curl_multi_socket_action(h->multi, CURL_SOCKET_TIMEOUT,
+			    0, &running);
+	}
 
 	/* Stopped: abandon what is still in flight. */
 	for (i = 0; i < n; i++) {

@@ -209,6 +209,14 @@ reload_run(struct worker *w, int want, bool full)
 	else {
 		n = ic.objects->n;
 		consistent = ic.is_consistent;
+		if (ic.has_is_consistent && w->n_inst == 1) {
+			/* The only instance answered for itself (v2.4+): that
+			 * is the verification; no second round needed. */
+			objset_unref(w->inst[t].objects);
+			w->inst[t].objects = ic.objects;
+			w->inst[t].consistency_known = true;
+			ic.objects = NULL;
+		}
 		objset_unref(ic.objects);
 		if (!ic.has_is_consistent) {
 			/* Pre-v2.4: "success" says nothing (facts §3.2). */
@@ -228,6 +236,11 @@ reload_run(struct worker *w, int want, bool full)
 			reload_finish(w, t, "reload_metadata", args, true,
 			    false, started, "still inconsistent: %zu object%s",
 			    n, n == 1 ? "" : "s");
+		if (ic.has_is_consistent && w->n_inst == 1) {
+			w->next_probe = mono_now() +
+			    (double)w->c->probe_interval_ms / 1000.0;
+			reload_verified(w);
+		}
 	}
 	free(r.body);
 	http_req_clear(&r);

@@ -25,6 +25,9 @@
 double
 worker_grace(const struct worker *w)
 {
+	/* One instance has nobody to sync with: verify at once. */
+	if (w->n_inst == 1)
+		return (0);
 	return (2.0 * (double)w->c->poll_interval_ms / 1000.0 +
 	    w->slowest_reload);
 }
@@ -99,7 +102,7 @@ worker_exit_code(const struct worker *w)
 
 		if (in->health == HEALTH_UNREACHABLE ||
 		    in->health == HEALTH_AUTH || in->last_error != NULL ||
-		    in->health == HEALTH_UNKNOWN)
+		    in->health == HEALTH_UNKNOWN || !in->consistency_known)
 			code = exitcode_worst(code, EXIT_UNREACHABLE);
 		else if (in->consistency_known && in->objects->n > 0)
 			code = exitcode_worst(code, EXIT_INCONSISTENT);

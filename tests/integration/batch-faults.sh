@@ -4,7 +4,7 @@
 . "$(dirname "$0")/../lib/testlib.sh"
 . "$top_srcdir/tests/lib/emu.sh"
 . "$top_srcdir/tests/lib/cluster.sh"
-plan 17
+plan 16
 pg_test_db
 seed_tables
 SECRET=faults-Secret-99
