@@ -24,6 +24,7 @@
 
 struct emu_config	 global_cfg;
 atomic_int		 global_quit;
+pthread_rwlock_t	 global_write_lock = PTHREAD_RWLOCK_INITIALIZER;
 
 static struct instance	*main_insts;
 static atomic_int	 main_next_build;

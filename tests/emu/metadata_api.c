@@ -359,12 +359,15 @@ api_commit(struct api_ctx *x)
 	    "Attempting to insert new metadata in storage");
 	expect = x->rq->resource_version >= 0 ? x->rq->resource_version :
 	    x->dbver;
+	pthread_rwlock_wrlock(&global_write_lock);
 	rc = catalog_set_metadata(x->newmd, expect, &nv, &e);
 	if (rc == -1) {
+		pthread_rwlock_unlock(&global_write_lock);
 		reply_dberr(x->r, &e);
 		return (-1);
 	}
 	if (rc == CATALOG_CONFLICT) {
+		pthread_rwlock_unlock(&global_write_lock);
 		reply_error(x->r, 409, "conflict", "$", NULL, "metadata resource "
 		    "version referenced (%ld) did not match current version",
 		    expect);
@@ -373,7 +376,9 @@ api_commit(struct api_ctx *x)
 	log_syncf(x->in, "metadata-api", "Successfully inserted new metadata "
 	    "in storage with resource version: %ld", nv);
 	inv = inval_json(&x->inv);
-	if (catalog_notify(nv, x->in->id, inv, &e) == -1)
+	rc = catalog_notify(nv, x->in->id, inv, &e);
+	pthread_rwlock_unlock(&global_write_lock);
+	if (rc == -1)
 		log_sync(x->in, "error", "metadata-api", json_pack("{s:s}",
 		    "error", e.msg));
 	else

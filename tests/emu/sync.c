@@ -162,8 +162,12 @@ sync_poll(struct instance *in)
 	struct dberr	 e;
 	long		 v, cur;
 	char		*key;
+	int		 rc;
 
-	if (catalog_poll_version(&v, &e) == -1) {
+	pthread_rwlock_rdlock(&global_write_lock);
+	rc = catalog_poll_version(&v, &e);
+	pthread_rwlock_unlock(&global_write_lock);
+	if (rc == -1) {
 		pthread_mutex_lock(&in->lock);
 		cur = in->version;
 		pthread_mutex_unlock(&in->lock);
