@@ -1,0 +1,62 @@
+# tests/tui/basic.sh: the console against a real catalog and three emulated
+# replicas: header and resource_version (live), instance rows with health
+# words, the inconsistent remote schema, filter, detail, help, q.
+. "$(dirname "$0")/../lib/testlib.sh"
+. "$top_srcdir/tests/lib/emu.sh"
+. "$top_srcdir/tests/lib/cluster.sh"
+. "$top_srcdir/tests/tui/lib.sh"
+plan 17
+tui_cluster
+
+tui_start 100 30 "${TUI_ARGS[@]}"
+tui_wait "resource_version $(rv) " 50
+ok $? "header shows the catalog's resource_version"
+tui_wait 'catalog v2 [0-9]+' 5
+ok $? "header shows the catalog kind and version"
+tui_wait 'updated [0-9:]{8} \([0-9]+s ago\)' 30
+ok $? "header shows when the data was updated"
+tui_wait 'db ok' 10
+ok $? "header shows the database connection"
+
+# A reload bumps the catalog's resource_version: on screen within 2 s.
+old=$(rv)
+emu_meta "$A" '{"type":"reload_metadata","args":{}}' >/dev/null
+new=$(rv)
+[ "$new" -gt "$old" ]
+ok $? "reload_metadata bumped resource_version ($old -> $new)"
+tui_wait "resource_version $new " 20
+ok $? "the new resource_version is on screen within 2 s"
+
+scr=$(tui_screen)
+n=$(printf '%s\n' "$scr" | grep -cE '^ *[0-9] http://127\.0\.0\.1:[0-9]+ +warn ')
+is "$n" 3 "three instance rows, each with its health as a word"
+like "$scr" 'Inconsistent objects +1' "the objects pane counts one object"
+like "$scr" 'remote_schema +remote_schema rs +Inconsistent object' \
+    "the remote schema that is down is listed"
+
+# Filter: narrows to "0 of 1", then back to "1 of 1"; Esc clears.
+tui_keys / x y z
+tui_wait 'Inconsistent objects +0 of 1' 20
+ok $? "a filter that matches nothing shows 0 of 1"
+tui_keys BSpace BSpace BSpace r s Enter
+tui_wait 'Inconsistent objects +1 of 1 +filter "rs"' 20
+ok $? "a matching filter shows 1 of 1"
+
+# Enter opens the detail view with the message.
+tui_keys Enter
+tui_wait 'Reason +Inconsistent object' 20
+ok $? "Enter opens the detail view"
+like "$(tui_screen)" 'Connection failure|Connection refused|connection refused' \
+    "the detail view shows the message"
+tui_keys Escape
+tui_wait 'Instances +3' 20
+ok $? "Esc goes back"
+tui_keys Escape
+tui_wait_not 'filter "rs"' 20
+ok $? "Esc clears the filter"
+
+# q quits with 0 and gives the terminal back.
+tui_keys q
+tui_exited 50
+is "$TUI_EXIT" 0 "q exits 0"
+is "$(tui display -p -t t '#{alternate_on}')" 0 "the terminal left the alternate screen"

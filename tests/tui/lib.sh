@@ -1,0 +1,104 @@
+# tests/tui/lib.sh: drive the console inside a private tmux server.
+#
+# Source after tests/lib/testlib.sh. Skips the whole test (TAP SKIP) when
+# tmux is missing. Every wait polls the screen every 0.1 s up to a deadline.
+#   tui_start COLS ROWS ARGS...  run "$HASYNC ARGS" in a COLSxROWS pane
+#                                (TERM=screen-256color, LC_ALL=C.UTF-8);
+#                                its exit status lands in $T/tui.exit, its
+#                                stderr in $T/tui.err
+#   tui_keys KEYS...             tmux send-keys
+#   tui_screen                   the pane's text now
+#   tui_wait REGEX [TENTHS]      until the screen matches (default 50 = 5 s);
+#                                on timeout print the screen as diagnostics
+#   tui_wait_not REGEX [TENTHS]  until the screen does not match
+#   tui_exited [TENTHS]          until hasync has exited; TUI_EXIT = status
+#   tui_resize COLS ROWS         resize the window
+#   tui_pid                      hasync's process id
+command -v tmux >/dev/null 2>&1 || skip_all "tmux is not installed"
+
+TUI_SOCK=$T/tmux.sock
+TUI_EXIT=""
+tui() { LC_ALL=C.UTF-8 tmux -S "$TUI_SOCK" -f /dev/null "$@"; }
+
+tui__cleanup() {
+	tui kill-server 2>/dev/null
+	testlib_cleanup
+}
+trap 'tui__cleanup' EXIT
+
+tui_start() {
+	local cols=$1 rows=$2 a
+	shift 2
+	{
+		echo 'echo $$ >"$T/tui.pid"'
+		printf 'exec env TERM=screen-256color LC_ALL=C.UTF-8 %s ' \
+		    "${TUI_ENV:-}"
+		printf '%q ' "$HASYNC" "$@"
+		echo '2>"$T/tui.err"'
+	} >"$T/tui-run.sh"
+	rm -f "$T/tui.exit" "$T/tui.pid"
+	tui new-session -d -s t -x "$cols" -y "$rows" \
+	    "T=$T bash $T/tui-run.sh; echo \$? >$T/tui.exit; exec sleep 600" ||
+	    { echo "Bail out! cannot start tmux"; exit 1; }
+	tui set-option -t t status off >/dev/null
+	tui resize-window -t t -x "$cols" -y "$rows" 2>/dev/null
+	wait_until 50 test -s "$T/tui.pid"
+}
+
+tui_keys() { tui send-keys -t t "$@"; }
+tui_screen() { tui capture-pane -p -t t; }
+tui_pid() { cat "$T/tui.pid" 2>/dev/null; }
+
+tui_wait() {
+	local n=${2:-50}
+	while [ "$n" -gt 0 ]; do
+		tui_screen | grep -Eq -- "$1" && return 0
+		sleep 0.1
+		n=$((n - 1))
+	done
+	diag "timeout waiting for /$1/; screen:"
+	diag "$(tui_screen)"
+	return 1
+}
+
+tui_wait_not() {
+	local n=${2:-50}
+	while [ "$n" -gt 0 ]; do
+		tui_screen | grep -Eq -- "$1" || return 0
+		sleep 0.1
+		n=$((n - 1))
+	done
+	diag "timeout waiting for /$1/ to go; screen:"
+	diag "$(tui_screen)"
+	return 1
+}
+
+tui_exited() {
+	if wait_until "${1:-50}" test -s "$T/tui.exit"; then
+		TUI_EXIT=$(cat "$T/tui.exit")
+		return 0
+	fi
+	TUI_EXIT=""
+	return 1
+}
+
+tui_resize() { tui resize-window -t t -x "$1" -y "$2"; }
+
+# stat_count URL TYPE: how many TYPE requests URL's emulator instance got.
+stat_count() {
+	emu_http GET "$1/emu/stats" | emu_json "j['metadata_requests'].get('$2', 0)"
+}
+
+# tui_cluster: a database, three emulated instances and seeded metadata with
+# a remote schema that is down: A B C, RS_PORT, and the hasync arguments in
+# TUI_ARGS.
+tui_cluster() {
+	pg_test_db
+	seed_tables
+	emu_start c --instances 3 --poll-interval 200
+	A=${EMU_URLS_c[0]} B=${EMU_URLS_c[1]} C=${EMU_URLS_c[2]}
+	RS_PORT=$(free_port)
+	seed_metadata "$A" "http://127.0.0.1:$RS_PORT/graphql" >/dev/null
+	wait_until 50 test "$(ic_count "$C")" = 1
+	TUI_ARGS=(-d "$DATABASE_URL" -e "$A" -e "$B" -e "$C" --probe-interval 500)
+}
