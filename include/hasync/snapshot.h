@@ -100,6 +100,7 @@ struct snap_event {
 	int		 instance;	/* index into inst, or -1 */
 	int64_t		 old_version, new_version;	/* EV_VERSION */
 	char		*writer;	/* EV_VERSION: instance id, or NULL */
+	bool		 ok;		/* reload/drop results: it worked */
 	char		*text;		/* one line for people */
 };
 
@@ -155,8 +156,10 @@ struct snapshot	*snapshot_acquire(void);
 /* Return a borrowed snapshot. Any thread. */
 void		 snapshot_release(struct snapshot *);
 
-/* True if snapshot s's instance i reports union object o. */
-bool		 snapshot_object_on(const struct snapshot *, size_t, size_t);
+/* True if union object obj (index into objects) is reported by instance
+ * inst (index into inst). */
+bool		 snapshot_object_on(const struct snapshot *, size_t obj,
+		    size_t inst);
 
 /* Short word for a health state: "ok", "warn", "error", "unreachable", ... */
 const char	*health_word(enum health);

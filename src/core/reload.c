@@ -106,6 +106,7 @@ reload_finish(struct worker *w, int t, const char *what, json_t *args,
 	worker_event(w, strcmp(what, "drop_inconsistent_metadata") == 0 ?
 	    EV_DROP_RESULT : EV_RELOAD_RESULT, t, "%s via %s: %s",
 	    what, w->inst[t].endpoint, ri->result);
+	w->ring[w->n_ring - 1].ok = ok && consistent;
 	audit_write(what, w->inst[t].endpoint, args, ok, consistent, msg);
 	free(w->activity);
 	w->activity = NULL;
@@ -309,4 +310,5 @@ reload_verified(struct worker *w)
 	    -1, "verified %zu instance%s: %zu consistent, %zu inconsistent, "
 	    "%zu not answering", w->n_inst, w->n_inst == 1 ? "" : "s",
 	    w->n_inst - bad - unknown, bad, unknown);
+	w->ring[w->n_ring - 1].ok = w->last_reload_consistent;
 }

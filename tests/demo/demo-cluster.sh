@@ -29,6 +29,8 @@ chmod 755 "$DIR"
 PIDS=""
 cleanup() {
 	local p
+	[ "$(cat /tmp/hasync-demo.current 2>/dev/null)" = "$DIR" ] &&
+	    rm -f /tmp/hasync-demo.current
 	for p in $PIDS; do kill "$p" 2>/dev/null; done
 	for p in $PIDS; do wait "$p" 2>/dev/null; done
 	[ -d "$DIR/pg" ] && pg_sandbox_stop "$DIR/pg" >/dev/null 2>&1
@@ -108,6 +110,16 @@ post "$A/v1/metadata" "$md" >"$DIR/seed.out" || die "replace_metadata failed: $(
 sleep 1.5
 post "$C/emu/fault" '{"sync_paused":true}' >/dev/null || die "cannot pause $C"
 
+# tests/demo/poke.sh (README's second-terminal command) reads this.
+cat >"$DIR/env" <<ENV
+DEMO_DIR=$DIR
+DEMO_PGPORT=$PGPORT
+DEMO_RS_PORT=$RS_PORT
+DEMO_A=$A
+DEMO_C=$C
+ENV
+echo "$DIR" >/tmp/hasync-demo.current
+
 cat <<BANNER
 
   The demo cluster is up: PostgreSQL on port $PGPORT, replicas
@@ -117,15 +129,12 @@ cat <<BANNER
   The remote schema "countries" points at port $RS_PORT, where nothing runs
   yet, so every replica reports it inconsistent.
 
-  In a second terminal, break and heal things:
-    # start the remote schema, then press r on a replica (or R for all):
-    $EMU --remote-schema --port $RS_PORT
-    # drop a table behind Hasura's back, then press R (full reload):
-    PGHOST=127.0.0.1 PGPORT=$PGPORT psql -U postgres demo -c 'DROP TABLE customer_order'
-    # bump the resource_version (replica 3 falls BEHIND):
-    curl -s -d '{"type":"reload_metadata","args":{}}' $A/v1/metadata
-    # heal the stuck replica:
-    curl -s -d '{}' $C/emu/fault
+  In a second terminal, break and heal things (tests/demo/poke.sh):
+    tests/demo/poke.sh start-remote   # the remote schema comes up; press r or R
+    tests/demo/poke.sh drop-table     # DROP TABLE behind Hasura's back; press R
+    tests/demo/poke.sh bump           # a metadata change; replica 3 falls BEHIND
+    tests/demo/poke.sh heal           # un-stick replica 3
+    tests/demo/poke.sh stop-remote    # the remote schema goes away again
 
   Keys: ? help, Tab pane, Enter details, / filter, r reload, R cluster,
   D drop, p pause, q quit. Starting the console in 3 seconds...
