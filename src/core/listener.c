@@ -359,7 +359,8 @@ listener_poll(bool first)
 		rv = 0;		/* no row: Hasura says version 0 (facts §1.1) */
 	writer = PQntuples(res) == 1 && !PQgetisnull(res, 0, 2) ?
 	    PQgetvalue(res, 0, 2) : "";
-	changed = !first && rv != old;
+	/* A change made while we were disconnected is a change too. */
+	changed = old >= 0 && rv != old;
 	if (first || changed) {
 		snprintf(L.st.writer, sizeof(L.st.writer), "%s", writer);
 		L.st.rv = rv;

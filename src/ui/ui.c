@@ -277,11 +277,9 @@ ui_events(struct ui *ui, bool first)
 		if (e->kind != EV_RELOAD_RESULT && e->kind != EV_DROP_RESULT &&
 		    e->kind != EV_ERROR && e->kind != EV_RELOAD_SENT)
 			continue;
-		bad = e->kind == EV_ERROR;
-		if (e->kind == EV_RELOAD_RESULT && e->instance >= 0 &&
-		    (size_t)e->instance < s->n_inst &&
-		    !s->inst[e->instance].reload.ok)
-			bad = true;
+		/* The engine says whether a reload or drop worked. */
+		bad = e->kind == EV_ERROR || ((e->kind == EV_RELOAD_RESULT ||
+		    e->kind == EV_DROP_RESULT) && !e->ok);
 		txt = sanitize_text(e->text, 512, 0);
 		if (bad)
 			ui_flash(ui, true, "%s", txt);
