@@ -360,7 +360,13 @@ batch_pass(const struct config *c)
 	while (c->reload && s != NULL) {
 		done = s->reloads_done;
 		snapshot_release(s);
-		engine_command(CMD_RELOAD_INSTANCE, -1);
+		if (engine_command(CMD_RELOAD_INSTANCE, -1) == -1) {
+			jsonl_write(stdout, "info", c->readonly ? "read-only: "
+			    "reload not sent" : "reload could not be queued",
+			    NULL);
+			s = snapshot_acquire();
+			break;
+		}
 		reloaded = true;
 		s = batch_wait(batch_reload_done, &done, (double)(c->timeout_ms *
 		    3) / 1000.0 + 2.0 * (double)c->poll_interval_ms / 1000.0 +

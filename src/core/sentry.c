@@ -123,6 +123,10 @@ sentry_send(const struct config *c, const char *message, json_t *fingerprint,
 		curl_easy_setopt(curl, CURLOPT_NOPROXY, "127.0.0.1,localhost,::1");
 	if (c->cacert != NULL)
 		curl_easy_setopt(curl, CURLOPT_CAINFO, c->cacert);
+	if (c->insecure) {
+		curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0L);
+	}
 	cc = curl_easy_perform(curl);
 	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
 	curl_easy_cleanup(curl);

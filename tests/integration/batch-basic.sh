@@ -10,7 +10,7 @@ seed_tables
 emu_start c --instances 2 --poll-interval 200
 A=${EMU_URLS_c[0]} B=${EMU_URLS_c[1]}
 seed_metadata "$A" >/dev/null
-wait_until 30 test "$(ic_count "$B")" = 0
+wait_until 30 ic_is "$B" 0
 
 "$HASYNC" --batch -d "$DATABASE_URL" -e "$A" -e "$B" >"$T/ok.out" 2>"$T/ok.err"
 is "$?" 0 "consistent cluster exits 0"
@@ -35,7 +35,7 @@ like "$(sed -n 2p "$T/ok.out")" '^\{"level":"info","is_consistent":true,"instanc
 # A table dropped outside Hasura shows once a reload with sources ran.
 q "DROP TABLE article" >/dev/null
 emu_meta "$A" '{"type":"reload_metadata","args":{"reload_sources":true}}' >/dev/null
-wait_until 30 test "$(ic_count "$B")" = 2
+wait_until 30 ic_is "$B" 2
 "$HASYNC" --batch -d "$DATABASE_URL" -e "$A" -e "$B" >"$T/bad.out" 2>&1
 is "$?" 1 "table dropped outside Hasura exits 1"
 err=$(grep '"error":"metadata is inconsistent"' "$T/bad.out" | head -n 1)

@@ -12,7 +12,7 @@ emu_start c --instances 3 --poll-interval 200 --admin-secret "$SECRET"
 A=${EMU_URLS_c[0]} B=${EMU_URLS_c[1]} C=${EMU_URLS_c[2]}
 seed_metadata "$A" >/dev/null
 export HASURA_GRAPHQL_ADMIN_SECRET=$SECRET
-wait_until 30 test "$(ic_count "$C")" = 0
+wait_until 30 ic_is "$C" 0
 
 # Wrong secret: 3, said plainly, the secret not printed.
 HASURA_GRAPHQL_ADMIN_SECRET=not-the-secret "$HASYNC" --batch -e "$A" >"$T/auth.out" 2>&1

@@ -14,7 +14,7 @@ RS="http://127.0.0.1:$PORT/graphql"
 emu_start c --instances 2 --poll-interval 200 --admin-secret "$SECRET"
 A=${EMU_URLS_c[0]} B=${EMU_URLS_c[1]}
 seed_metadata "$A" "$RS" >/dev/null
-wait_until 30 test "$(ic_count "$B")" = 1
+wait_until 30 ic_is "$B" 1
 export HASURA_GRAPHQL_ADMIN_SECRET=$SECRET
 
 # Consistent-looking cluster but a remote schema down: --reload with no
@@ -47,7 +47,7 @@ stats=$(emu_http GET "$A/emu/stats" "" "$SECRET")
 is "$(echo "$stats" | emu_json 'j["last_reload_args"]["reload_remote_schemas"]')" '["rs"]' \
     "every retry named only rs"
 is "$(tail -n 1 "$T/r2.out" | emu_json 'j["exit_code"]')" 0 "summary exit_code 0"
-wait_until 30 test "$(ic_count "$B")" = 0; ok $? "the other replica healed through the catalog notification"
+wait_until 30 ic_is "$B" 0; ok $? "the other replica healed through the catalog notification"
 
 # Nothing inconsistent: no reload is sent at all.
 before=$(emu_http GET "$A/emu/stats" "" "$SECRET" | emu_json 'j["modifying_requests"]')

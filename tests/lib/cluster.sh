@@ -5,6 +5,7 @@
 #                               relationship, a select permission, and (if
 #                               RS_URL) a remote schema "rs" at RS_URL
 #   ic_count URL                number of inconsistent objects URL reports
+#   ic_is URL N                 true when it reports N (use with wait_until)
 #   rv                          the catalog's resource_version
 
 seed_tables() {
@@ -23,5 +24,9 @@ ic_count() {
 	emu_meta "$1" '{"type":"get_inconsistent_metadata","args":{}}' "${SECRET:-}" |
 	    emu_json 'len(j["inconsistent_objects"])'
 }
+
+# ic_is URL N: true when URL reports N inconsistent objects (for wait_until,
+# which re-runs its command: never pass it an already expanded "$(...)").
+ic_is() { [ "$(ic_count "$1")" = "$2" ]; }
 
 rv() { q "SELECT resource_version FROM hdb_catalog.hdb_metadata"; }

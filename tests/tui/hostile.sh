@@ -13,7 +13,7 @@ A=${EMU_URL_c}
 port=$(free_port)
 esc='\u001b[2J\u001b]0;pwned\u0007'
 emu_meta "$A" "{\"type\":\"replace_metadata\",\"version\":2,\"args\":{\"allow_inconsistent_metadata\":true,\"metadata\":{\"version\":3,\"sources\":[],\"remote_schemas\":[{\"name\":\"evil${esc}name\",\"definition\":{\"url\":\"http://127.0.0.1:$port/g${esc}ql\",\"timeout_seconds\":2}}]}}}" >"$T/replace.out"
-wait_until 50 test "$(ic_count "$A")" = 1
+wait_until 50 ic_is "$A" 1
 ok $? "the emulator reports the hostile remote schema"
 
 tui set-option -g set-titles off 2>/dev/null

@@ -99,6 +99,6 @@ tui_cluster() {
 	A=${EMU_URLS_c[0]} B=${EMU_URLS_c[1]} C=${EMU_URLS_c[2]}
 	RS_PORT=$(free_port)
 	seed_metadata "$A" "http://127.0.0.1:$RS_PORT/graphql" >/dev/null
-	wait_until 50 test "$(ic_count "$C")" = 1
+	wait_until 50 ic_is "$C" 1
 	TUI_ARGS=(-d "$DATABASE_URL" -e "$A" -e "$B" -e "$C" --probe-interval 500)
 }
