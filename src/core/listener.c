@@ -7,7 +7,7 @@
  *
  * libpq is used non-blocking (PQsocket + poll) together with a stop pipe, so
  * shutdown is immediate whatever the network does. On connection loss it
- * retries every second; after every (re)connection it pushes "listen
+ * retries every half second; after every (re)connection it pushes "listen
  * started" with a forced refresh, because changes may have been missed while
  * away (the v1 design, facts §2.7). Every state change is an event.
  * Listener thread only; it talks to the worker through the inbox.
@@ -418,8 +418,10 @@ listener_main(void *arg)
 				break;
 			if (rc == -1) {
 				listener_lost();
-				/* Retry every second (facts §2.7). */
-				if (listener_wait(-1, 0, 1000) == -1)
+				/* Hasura retries every second (facts §2.7); we
+				 * try twice as often so that we are back within
+				 * a second of the server, whatever the phase. */
+				if (listener_wait(-1, 0, 500) == -1)
 					break;
 				continue;
 			}

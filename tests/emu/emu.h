@@ -38,6 +38,8 @@ struct emu_config {
 	int		 healing_ms;	/* 0 = healing off */
 	bool		 verbose;
 	bool		 pre_v24;	/* server version < v2.4.0 */
+	char		*tls_cert;	/* PEM text; NULL = plain HTTP */
+	char		*tls_key;	/* PEM text, with tls_cert */
 };
 extern struct emu_config global_cfg;
 extern atomic_int global_quit;

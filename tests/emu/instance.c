@@ -8,6 +8,9 @@
  * without holding up other requests.  in->lock guards the published cache,
  * version, faults and counters; readers take a cache reference and never
  * see a half-built cache.
+ *
+ * With global_cfg.tls_cert every daemon serves HTTPS (MHD over GnuTLS) with
+ * the certificate and key main.c read into memory.
  */
 
 #include <stdio.h>
@@ -377,14 +380,25 @@ instance_start(struct instance *in, int idx, unsigned port)
 {
 	struct sockaddr_in		 sin;
 	const union MHD_DaemonInfo	*di;
+	struct MHD_OptionItem		 tls[3];
+	unsigned			 flags = MHD_USE_POLL_INTERNAL_THREAD |
+					    MHD_USE_THREAD_PER_CONNECTION;
 
+	memset(tls, 0, sizeof tls);	/* tls[n].option == MHD_OPTION_END */
+	if (global_cfg.tls_cert != NULL) {
+		flags |= MHD_USE_TLS;
+		tls[0].option = MHD_OPTION_HTTPS_MEM_CERT;
+		tls[0].ptr_value = global_cfg.tls_cert;
+		tls[1].option = MHD_OPTION_HTTPS_MEM_KEY;
+		tls[1].ptr_value = global_cfg.tls_key;
+	}
 	in->idx = idx;
 	memset(&sin, 0, sizeof sin);
 	sin.sin_family = AF_INET;
 	sin.sin_port = htons((uint16_t)port);
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	in->mhd = MHD_start_daemon(MHD_USE_POLL_INTERNAL_THREAD |
-	    MHD_USE_THREAD_PER_CONNECTION, 0, NULL, NULL, instance_handler, in,
+	in->mhd = MHD_start_daemon(flags, 0, NULL, NULL, instance_handler, in,
+	    MHD_OPTION_ARRAY, tls,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sin,
 	    MHD_OPTION_THREAD_STACK_SIZE, (size_t)(256 * 1024),
 	    MHD_OPTION_CONNECTION_TIMEOUT, 60U,

@@ -6,6 +6,9 @@
  * HTTP daemons and sync threads, prints one "ready" line per instance, then
  * waits for SIGTERM/SIGINT.  Shutdown is bounded: a watchdog ends the
  * process with status 0 if cleanup takes longer than 700 ms.
+ *
+ * With --tls-cert/--tls-key (PEM files, read into memory at startup) every
+ * instance serves HTTPS instead of HTTP and says so in its ready line.
  */
 
 #include <errno.h>
@@ -19,6 +22,7 @@
 #include <sys/resource.h>
 
 #include <curl/curl.h>
+#include <microhttpd.h>
 
 #include "emu.h"
 
@@ -38,6 +42,7 @@ main_usage(void)
 	    "[--port P] [--instances N]\n"
 	    "                  [--poll-interval MS] [--server-version V] "
 	    "[--healing-interval MS] [-v]\n"
+	    "                  [--tls-cert FILE --tls-key FILE]\n"
 	    "       hasura-emu --remote-schema [--port P]\n", stderr);
 	exit(2);
 }
@@ -69,6 +74,49 @@ main_pre_v24(const char *v)
 	return (maj < 2 || (maj == 2 && min < 4));
 }
 
+/* Read a PEM file into a NUL-terminated string, or exit 2. */
+static char *
+main_read_pem(const char *opt, const char *path)
+{
+	FILE	*f;
+	char	*buf = NULL;
+	size_t	 len = 0, n;
+
+	if ((f = fopen(path, "r")) == NULL)
+		log_fatal_usage("%s: cannot read %s: %s", opt, path,
+		    strerror(errno));
+	do {
+		buf = xrealloc(buf, len + 4096 + 1);
+		n = fread(buf + len, 1, 4096, f);
+		len += n;
+	} while (n > 0 && len < 1024 * 1024);
+	if (ferror(f) || len >= 1024 * 1024)
+		log_fatal_usage("%s: cannot read %s", opt, path);
+	fclose(f);
+	buf[len] = '\0';
+	if (strstr(buf, "-----BEGIN ") == NULL)
+		log_fatal_usage("%s: %s is not a PEM file", opt, path);
+	return (buf);
+}
+
+/* Check and load --tls-cert/--tls-key (both or neither). */
+static void
+main_tls(const char *cert, const char *key, bool remote)
+{
+	if (cert == NULL && key == NULL)
+		return;
+	if (cert == NULL || key == NULL)
+		log_fatal_usage("--tls-cert and --tls-key go together");
+	if (remote)
+		log_fatal_usage("--tls-cert is not supported with "
+		    "--remote-schema");
+	if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES)
+		log_fatal_usage("--tls-cert: this libmicrohttpd is built "
+		    "without TLS support");
+	global_cfg.tls_cert = main_read_pem("--tls-cert", cert);
+	global_cfg.tls_key = main_read_pem("--tls-key", key);
+}
+
 static bool
 main_options(int argc, char **argv)
 {
@@ -81,12 +129,15 @@ main_options(int argc, char **argv)
 		{ "server-version", required_argument, NULL, 's' },
 		{ "healing-interval", required_argument, NULL, 'h' },
 		{ "remote-schema", no_argument, NULL, 'r' },
+		{ "tls-cert", required_argument, NULL, 'c' },
+		{ "tls-key", required_argument, NULL, 'k' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'H' },
 		{ NULL, 0, NULL, 0 }
 	};
-	bool	remote = false;
-	int	c;
+	const char	*cert = NULL, *key = NULL;
+	bool		 remote = false;
+	int		 c;
 
 	global_cfg.instances = 1;
 	global_cfg.poll_ms = 1000;
@@ -106,6 +157,8 @@ main_options(int argc, char **argv)
 		case 'h': global_cfg.healing_ms = (int)main_number(
 		    "--healing-interval", optarg, 0, 3600000); break;
 		case 'r': remote = true; break;
+		case 'c': cert = optarg; break;
+		case 'k': key = optarg; break;
 		case 'v': global_cfg.verbose = true; break;
 		case 'H': main_usage(); break;
 		default:
@@ -121,6 +174,7 @@ main_options(int argc, char **argv)
 	if (global_cfg.port != 0 && global_cfg.port + (unsigned)
 	    global_cfg.instances - 1 > 65535)
 		log_fatal_usage("--port + --instances exceeds 65535");
+	main_tls(cert, key, remote);
 	return (remote);
 }
 
@@ -218,11 +272,13 @@ main_listen(void)
 		    (unsigned)i : 0;
 		main_log_startup(&main_insts[i]);
 		if (instance_start(&main_insts[i], i, port) == -1)
-			log_fatal_usage("cannot listen on 127.0.0.1:%u", port);
+			log_fatal_usage("cannot listen on 127.0.0.1:%u%s", port,
+			    global_cfg.tls_cert ? " with TLS (do --tls-cert "
+			    "and --tls-key match?)" : "");
 	}
 	for (int i = 0; i < global_cfg.instances; i++)
-		printf("ready http://127.0.0.1:%u %s\n", main_insts[i].port,
-		    main_insts[i].id);
+		printf("ready %s://127.0.0.1:%u %s\n", global_cfg.tls_cert ?
+		    "https" : "http", main_insts[i].port, main_insts[i].id);
 	fflush(stdout);
 }
 
@@ -258,6 +314,8 @@ main_shutdown(void)
 		pthread_mutex_destroy(&in->update);
 	}
 	free(main_insts);
+	free(global_cfg.tls_cert);
+	free(global_cfg.tls_key);
 	catalog_shutdown();
 	source_shutdown();
 	pool_shutdown();
