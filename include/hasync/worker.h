@@ -47,6 +47,7 @@ struct inst {
 	struct objset	*round_objects;
 	uint64_t	 round_hash;
 	bool		 round_consistency;
+	bool		 round_committed;	/* results already folded in */
 };
 
 struct worker {
@@ -70,6 +71,7 @@ struct worker {
 	double			 next_probe;	/* monotonic */
 	double			 behind_since;	/* catalog rv change time */
 	double			 slowest_reload;	/* seconds, recent */
+	double			 last_publish;	/* monotonic */
 	bool			 reload_pending;
 	bool			 last_reload_consistent;
 	uint64_t		 reloads_done;

@@ -43,6 +43,19 @@ probe_hash(const char *p, size_t n)
 	return (h);
 }
 
+static void	probe_commit(struct worker *, size_t);
+
+/* An instance's chain is over: show its results now, not at round end
+ * (a slow replica must not hide the fast ones). At most 10 publishes/s. */
+static void
+probe_finished(struct worker *w, struct inst *in)
+{
+	probe_commit(w, (size_t)(in - w->inst));
+	in->round_committed = true;
+	if (mono_now() - w->last_publish >= 0.1)
+		worker_publish(w);
+}
+
 /* Set the request for step s; false if the chain is over. */
 static bool
 probe_setup(struct round *rd, struct inst *in, int s)
@@ -242,10 +255,14 @@ probe_done(struct http_req *r, void *arg)
 		break;
 	}
 	http_req_clear(r);
-	return (probe_setup(rd, in, in->step + 1));
+	if (probe_setup(rd, in, in->step + 1))
+		return (true);
+	probe_finished(w, in);
+	return (false);
 next_none:
 	http_req_clear(r);
 	in->step = STEP_DONE;
+	probe_finished(w, in);
 	return (false);
 }
 
@@ -318,6 +335,7 @@ probe_round(struct worker *w)
 		in->round_health = HEALTH_UNKNOWN;
 		in->round_text[0] = in->round_error[0] = '\0';
 		in->round_objects = NULL;
+		in->round_committed = false;
 		in->req.base = in->endpoint;
 		in->req.user = in;
 		if (probe_setup(&rd, in, STEP_HEALTHZ))
@@ -329,7 +347,7 @@ probe_round(struct worker *w)
 		free(w->inst[i].req.body);
 		w->inst[i].req.body = NULL;
 		http_req_clear(&w->inst[i].req);
-		if (w->stopping)
+		if (w->stopping || w->inst[i].round_committed)
 			continue;
 		probe_commit(w, i);
 	}

@@ -239,6 +239,7 @@ worker_publish(struct worker *w)
 		s->events[i].text = xstrdup(s->events[i].text);
 	}
 	s->exit_code = worker_exit_code(w);
+	w->last_publish = mono_now();
 	snapshot_publish(s);
 }
 
