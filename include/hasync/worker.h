@@ -72,6 +72,10 @@ struct worker {
 	double			 behind_since;	/* catalog rv change time */
 	double			 slowest_reload;	/* seconds, recent */
 	double			 last_publish;	/* monotonic */
+	struct {
+		char	 key[256];
+		double	 at;
+	}			 sentry_sent[32];	/* rate limit */
 	bool			 reload_pending;
 	bool			 last_reload_consistent;
 	uint64_t		 reloads_done;
@@ -91,6 +95,10 @@ void	worker_publish(struct worker *);
 void	worker_poll_inbox(struct worker *, double);
 double	worker_grace(const struct worker *);
 int64_t	worker_catalog_rv(const struct worker *);
+
+/* Report to Sentry from a long-running mode (--watch, console); the same
+ * fingerprint at most once every 10 minutes. */
+void	worker_sentry(struct worker *, const char *, const char *, int);
 
 /* probe.c */
 void	probe_round(struct worker *);

@@ -306,11 +306,22 @@ probe_commit(struct worker *w, size_t i)
 	in->health = in->round_health;
 	free(in->health_text);
 	in->health_text = xstrdup(in->round_text);
-	if (old != in->health)
+	if (old != in->health) {
 		worker_event(w, EV_HEALTH, (int)i, "%s: %s -> %s%s%s",
 		    in->endpoint, health_word(old), health_word(in->health),
 		    in->round_failed ? ": " : "",
 		    in->round_failed ? in->round_error : "");
+		if (in->health == HEALTH_UNREACHABLE ||
+		    in->health == HEALTH_AUTH) {
+			char key[300];
+
+			snprintf(key, sizeof(key), "%s %s", in->endpoint,
+			    health_word(in->health));
+			worker_sentry(w, in->health == HEALTH_AUTH ?
+			    "Admin secret rejected." :
+			    "Hasura instance unreachable.", key, (int)i);
+		}
+	}
 	if (!in->round_failed && in->consistency_known &&
 	    (!was_known || old_n != in->objects->n))
 		worker_event(w, EV_CONSISTENCY, (int)i, "%s: %s", in->endpoint,

@@ -311,4 +311,7 @@ reload_verified(struct worker *w)
 	    "%zu not answering", w->n_inst, w->n_inst == 1 ? "" : "s",
 	    w->n_inst - bad - unknown, bad, unknown);
 	w->ring[w->n_ring - 1].ok = w->last_reload_consistent;
+	if (bad > 0)
+		worker_sentry(w, "Metadata is still inconsistent after reload.",
+		    "inconsistent after reload", -1);
 }

@@ -16,7 +16,10 @@
 #include <string.h>
 
 #include "hasync/config.h"
+#include "hasync/err.h"
 #include "hasync/exitcode.h"
+#include "hasync/jsonl.h"
+#include "hasync/sentry.h"
 #include "hasync/snapshot_build.h"
 #include "hasync/url.h"
 #include "hasync/worker.h"
@@ -85,6 +88,62 @@ static char *
 worker_dup(const char *s)
 {
 	return (s != NULL ? xstrdup(s) : NULL);
+}
+
+void
+worker_sentry(struct worker *w, const char *what, const char *key, int inst)
+{
+	json_t		*fp, *extra, *arr;
+	struct err	 e;
+	size_t		 i, slot = 0;
+	double		 now = mono_now();
+
+	/* Batch passes report once at the end (batch.c). */
+	if (w->c->sentry_dsn == NULL || (w->c->mode == MODE_BATCH &&
+	    !w->c->watch))
+		return;
+	for (i = 0; i < 32; i++) {
+		if (strcmp(w->sentry_sent[i].key, key) == 0) {
+			if (now - w->sentry_sent[i].at < 600)
+				return;
+			slot = i;
+			break;
+		}
+		if (w->sentry_sent[i].at < w->sentry_sent[slot].at)
+			slot = i;
+	}
+	snprintf(w->sentry_sent[slot].key, sizeof(w->sentry_sent[slot].key),
+	    "%s", key);
+	w->sentry_sent[slot].at = now;
+	extra = json_object();
+	json_object_set_new(extra, "endpoint", jsonl_string(inst >= 0 ?
+	    w->inst[inst].endpoint : (w->n_inst > 0 ? w->inst[0].endpoint :
+	    "")));
+	if (inst >= 0 && w->inst[inst].last_error != NULL)
+		json_object_set_new(extra, "error",
+		    jsonl_string(w->inst[inst].last_error));
+	if (inst < 0 && w->cat.error[0] != '\0')
+		json_object_set_new(extra, "error", jsonl_string(w->cat.error));
+	arr = json_array();
+	for (i = 0; i < w->n_inst; i++) {
+		const struct objset *set = w->inst[i].objects;
+		size_t j;
+
+		for (j = 0; set != NULL && j < set->n && json_array_size(arr) <
+		    100; j++)
+			json_array_append_new(arr, json_loads(set->v[j]->raw, 0,
+			    NULL));
+		if (json_array_size(arr) > 0)
+			break;
+	}
+	json_object_set_new(extra, "inconsistent_objects", arr);
+	fp = json_pack("[s,o]", "hasync", jsonl_string(key));
+	if (sentry_send(w->c, what, fp, extra, &e) == -1)
+		worker_event(w, EV_ERROR, inst, "%s", e.msg);
+	else
+		worker_event(w, EV_INFO, inst, "Sentry event sent: %s", what);
+	json_decref(fp);
+	json_decref(extra);
 }
 
 /* What --batch would exit with now: 3 > 1 > 4 > 0 (2 is main's). */
@@ -255,6 +314,12 @@ worker_apply_catalog(struct worker *w, struct inbox_take *t)
 
 		worker_add_event(w, ev->kind, -1, ev->at, ev->old_version,
 		    ev->new_version, ev->writer, ev->text);
+		if (ev->kind == EV_DB_LOST) {
+			if (t->have_state)	/* for the error text */
+				w->cat = t->state;
+			worker_sentry(w, "Metadata database unreachable.",
+			    "database unreachable", -1);
+		}
 		if (ev->kind == EV_VERSION)
 			version_changed = true;
 	}
