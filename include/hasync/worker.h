@@ -37,9 +37,13 @@ struct inst {
 	int		 failures;
 	time_t		 last_ok;
 	struct reload_info reload;
-	/* One probe round. */
-	struct http_req	 req;
-	int		 step;
+	/* One probe round: two chains run side by side on two keep-alive
+	 * connections, health (/healthz, /v1/version) and metadata
+	 * (get_inconsistent_metadata, dump_internal_state, export_metadata),
+	 * so a round costs one round trip more than the slowest request. */
+	struct http_req	 req[2];
+	int		 step[2];
+	int		 chains_left;
 	bool		 round_failed;
 	enum health	 round_health;
 	char		 round_text[300];

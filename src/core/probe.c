@@ -24,9 +24,15 @@
 #include "hasync/xmalloc.h"
 
 enum step {
-	STEP_HEALTHZ, STEP_VERSION, STEP_INCONSISTENT, STEP_DUMP, STEP_EXPORT,
+	STEP_HEALTHZ, STEP_VERSION,			/* chain 0 */
+	STEP_INCONSISTENT, STEP_DUMP, STEP_EXPORT,	/* chain 1 */
 	STEP_DONE,
 };
+
+#define CHAIN_HEALTH	0
+#define CHAIN_META	1
+/* The step after a chain's last one. */
+#define CHAIN_END(c)	((c) == CHAIN_HEALTH ? STEP_INCONSISTENT : STEP_DONE)
 
 struct round {
 	struct worker	*w;
@@ -45,28 +51,31 @@ probe_hash(const char *p, size_t n)
 
 static void	probe_commit(struct worker *, size_t);
 
-/* An instance's chain is over: show its results now, not at round end
- * (a slow replica must not hide the fast ones). At most 10 publishes/s. */
+/* One of an instance's chains is over; once both are, show its results
+ * now, not at round end (a slow replica must not hide the fast ones). At
+ * most 10 publishes a second. */
 static void
 probe_finished(struct worker *w, struct inst *in)
 {
+	if (--in->chains_left > 0)
+		return;
 	probe_commit(w, (size_t)(in - w->inst));
 	in->round_committed = true;
 	if (mono_now() - w->last_publish >= 0.1)
 		worker_publish(w);
 }
 
-/* Set the request for step s; false if the chain is over. */
+/* Set chain c's request for step s; false if the chain is over. */
 static bool
-probe_setup(struct round *rd, struct inst *in, int s)
+probe_setup(struct round *rd, struct inst *in, int c, int s)
 {
 	struct worker	*w = rd->w;
-	struct http_req	*r = &in->req;
+	struct http_req	*r = &in->req[c];
 	int64_t		 rv = worker_catalog_rv(w);
 
 	free(r->body);
 	r->body = NULL;
-	for (; s < STEP_DONE; s++) {
+	for (; s < CHAIN_END(c); s++) {
 		switch (s) {
 		case STEP_HEALTHZ:
 			r->path = "/healthz";
@@ -113,10 +122,10 @@ probe_setup(struct round *rd, struct inst *in, int s)
 			}
 			break;
 		}
-		in->step = s;
+		in->step[c] = s;
 		return (true);
 	}
-	in->step = STEP_DONE;
+	in->step[c] = STEP_DONE;
 	return (false);
 }
 
@@ -203,16 +212,19 @@ probe_done(struct http_req *r, void *arg)
 	struct err	 e;
 	char		 buf[128];
 	int64_t		 v;
+	int		 c = r->tag;
 
 	if (r->fail != HTTP_OK) {
 		probe_fail(in, r->fail == HTTP_UNREACHABLE ? HEALTH_UNREACHABLE :
 		    HEALTH_ERROR, "%s", r->error);
 		goto next_none;
 	}
-	switch (in->step) {
+	switch (in->step[c]) {
 	case STEP_HEALTHZ:
 		/* facts §4.1: plain text OK / WARN: ... / ERROR... */
 		in->latency_ms = r->ms;
+		if (in->round_failed)
+			break;	/* the metadata chain's failure stands */
 		snprintf(buf, sizeof(buf), "%.*s", (int)(r->resp_len < 100 ?
 		    r->resp_len : 100), r->resp);
 		buf[strcspn(buf, "\r\n")] = '\0';
@@ -255,16 +267,18 @@ probe_done(struct http_req *r, void *arg)
 		break;
 	}
 	http_req_clear(r);
-	if (probe_setup(rd, in, in->step + 1))
+	if (probe_setup(rd, in, c, in->step[c] + 1))
 		return (true);
 	probe_finished(w, in);
 	return (false);
 next_none:
 	http_req_clear(r);
-	in->step = STEP_DONE;
+	in->step[c] = STEP_DONE;
 	probe_finished(w, in);
 	return (false);
 }
+
+
 
 static void
 probe_idle(void *arg)
@@ -335,10 +349,11 @@ probe_round(struct worker *w)
 	struct http_req	**reqs;
 	struct round	  rd = { w, false };
 	size_t		  i, n = 0;
+	int		  c;
 
 	w->probing = true;
 	worker_publish(w);
-	reqs = xcalloc(w->n_inst + 1, sizeof(*reqs));
+	reqs = xcalloc(2 * w->n_inst + 1, sizeof(*reqs));
 	for (i = 0; i < w->n_inst; i++) {
 		struct inst *in = &w->inst[i];
 
@@ -347,17 +362,26 @@ probe_round(struct worker *w)
 		in->round_text[0] = in->round_error[0] = '\0';
 		in->round_objects = NULL;
 		in->round_committed = false;
-		in->req.base = in->endpoint;
-		in->req.user = in;
-		if (probe_setup(&rd, in, STEP_HEALTHZ))
-			reqs[n++] = &in->req;
+		in->chains_left = 0;
+		for (c = 0; c < 2; c++) {
+			in->req[c].base = in->endpoint;
+			in->req[c].user = in;
+			in->req[c].tag = c;
+			if (probe_setup(&rd, in, c, c == CHAIN_HEALTH ?
+			    STEP_HEALTHZ : STEP_INCONSISTENT)) {
+				reqs[n++] = &in->req[c];
+				in->chains_left++;
+			}
+		}
 	}
 	http_run(w->http, reqs, n, probe_done, probe_idle, &rd);
 	free(reqs);
 	for (i = 0; i < w->n_inst; i++) {
-		free(w->inst[i].req.body);
-		w->inst[i].req.body = NULL;
-		http_req_clear(&w->inst[i].req);
+		for (c = 0; c < 2; c++) {
+			free(w->inst[i].req[c].body);
+			w->inst[i].req[c].body = NULL;
+			http_req_clear(&w->inst[i].req[c]);
+		}
 		if (w->stopping || w->inst[i].round_committed)
 			continue;
 		probe_commit(w, i);

@@ -508,8 +508,10 @@ worker_free(struct worker *w)
 		objset_unref(in->round_objects);
 		free(in->last_error);
 		free(in->reload.result);
-		free(in->req.body);
-		http_req_clear(&in->req);
+		free(in->req[0].body);
+		free(in->req[1].body);
+		http_req_clear(&in->req[0]);
+		http_req_clear(&in->req[1]);
 	}
 	free(w->inst);
 	for (i = 0; i < w->n_ring; i++) {

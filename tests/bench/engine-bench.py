@@ -138,7 +138,7 @@ def reload_one(ntables):
     p, urls = emu("--poll-interval", "1000")
     u = urls[0]
     try:
-        port = random.randint(30000, 60000)
+        port = random.randint(20000, 32000)  # below the ephemeral range
         md = {"version": 3, "sources": [{"name": "default", "kind": "postgres", "tables": tables,
               "configuration": {"connection_info": {"database_url": {"from_env":
                                 "HASURA_GRAPHQL_DATABASE_URL"}}}}],

@@ -122,7 +122,7 @@ print(json.dumps(v, separators=(",", ":")) if isinstance(v, (dict, list, bool)) 
 free_port() {
 	local p try
 	for try in 1 2 3 4 5 6 7 8 9 10; do
-		p=$(( 20000 + (RANDOM * 32768 + RANDOM) % 40000 ))
+		p=$(( 20000 + (RANDOM * 32768 + RANDOM) % 12000 ))	# below the ephemeral range
 		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return 0; }
 	done
 	return 1

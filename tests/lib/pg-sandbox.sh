@@ -60,7 +60,7 @@ pg_sandbox_start() {
 	    -E UTF8 --locale=C --no-sync --no-instructions >"$dir/initdb.log" 2>&1 ||
 	    { cat "$dir/initdb.log" >&2; return 1; }
 	for try in 1 2 3 4 5 6 7 8; do
-		port=$(( 20000 + (RANDOM * 32768 + RANDOM) % 40000 ))
+		port=$(( 20000 + (RANDOM * 32768 + RANDOM) % 12000 ))	# below the ephemeral range
 		pg_sandbox__port_busy "$port" && continue
 		if pg_sandbox__launch "$dir" "$port"; then
 			echo "$port" >"$dir/port"
