@@ -59,6 +59,13 @@ void		 http_run(struct http *, struct http_req **, size_t,
 		    bool (*)(struct http_req *, void *), void (*)(void *),
 		    void *);
 
+/*
+ * The options every hasync request shares (timeouts, TLS verification or
+ * --cacert/--insecure, no proxy for loopback, no signals): for the prober
+ * and for one-off senders such as Sentry. easy is a CURL *. Any thread.
+ */
+void		 http_easy_defaults(void *, const struct config *);
+
 /* Release a request's answer buffers (not the struct). */
 void		 http_req_clear(struct http_req *);
 

@@ -174,6 +174,27 @@ http_write(char *data, size_t size, size_t n, void *arg)
 	return (len);
 }
 
+void
+http_easy_defaults(void *easy, const struct config *c)
+{
+	CURL	*e = easy;
+
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, c->timeout_ms);
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
+	curl_easy_setopt(e, CURLOPT_USERAGENT, "hasync/" PACKAGE_VERSION);
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+	/* Loopback never goes through a proxy unless no_proxy says more. */
+	if (getenv("no_proxy") == NULL && getenv("NO_PROXY") == NULL)
+		curl_easy_setopt(e, CURLOPT_NOPROXY, "127.0.0.1,localhost,::1");
+	if (c->cacert != NULL)
+		curl_easy_setopt(e, CURLOPT_CAINFO, c->cacert);
+	if (c->insecure) {
+		curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
+	}
+}
+
 /* Set up an easy handle for r and add it to the multi handle. */
 static void
 http_start(struct http *h, struct http_req *r)
@@ -192,26 +213,14 @@ http_start(struct http *h, struct http_req *r)
 	if (e == NULL)
 		fatal("curl_easy_init failed");
 	snprintf(url, sizeof(url), "%s%s", r->base, r->path);
+	http_easy_defaults(e, c);
 	curl_easy_setopt(e, CURLOPT_URL, url);
-	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, c->timeout_ms);
-	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
 	curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE,
 	    (curl_off_t)c->max_body_bytes);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, http_write);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
 	curl_easy_setopt(e, CURLOPT_PRIVATE, r);
-	curl_easy_setopt(e, CURLOPT_USERAGENT, "hasync/" PACKAGE_VERSION);
 	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
-	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-	if (getenv("no_proxy") == NULL && getenv("NO_PROXY") == NULL)
-		curl_easy_setopt(e, CURLOPT_NOPROXY, "127.0.0.1,localhost,::1");
-	if (c->cacert != NULL)
-		curl_easy_setopt(e, CURLOPT_CAINFO, c->cacert);
-	if (c->insecure) {
-		curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
-		curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
-	}
 	if (r->body != NULL) {
 		hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
 		curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->body);

@@ -15,6 +15,7 @@
 
 #include "hasync/config.h"
 #include "hasync/err.h"
+#include "hasync/http.h"
 #include "hasync/jsonl.h"
 #include "hasync/sentry.h"
 #include "hasync/url.h"
@@ -111,22 +112,11 @@ sentry_send(const struct config *c, const char *message, json_t *fingerprint,
 		err_set(e, ERR_SYS, "sentry: curl_easy_init failed");
 		goto out;
 	}
+	http_easy_defaults(curl, c);
 	curl_easy_setopt(curl, CURLOPT_URL, dsn.envelope_url);
-	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, c->timeout_ms);
-	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
 	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, hdrs);
 	curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
 	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, sentry_discard);
-	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-	if (getenv("no_proxy") == NULL && getenv("NO_PROXY") == NULL)
-		curl_easy_setopt(curl, CURLOPT_NOPROXY, "127.0.0.1,localhost,::1");
-	if (c->cacert != NULL)
-		curl_easy_setopt(curl, CURLOPT_CAINFO, c->cacert);
-	if (c->insecure) {
-		curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 0L);
-		curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0L);
-	}
 	cc = curl_easy_perform(curl);
 	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
 	curl_easy_cleanup(curl);

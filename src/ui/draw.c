@@ -21,9 +21,10 @@
 
 #define DRAW_BUF	2048
 
-/* Draw clean text s at (y, x), fitted to cols columns, in role r. */
-void
-draw_text(int y, int x, int cols, enum role r, const char *s, int flags)
+/* Fit s (raw: sanitise it first) to cols columns at (y, x) in role r. */
+static void
+draw_fitted(int y, int x, int cols, enum role r, const char *s, int flags,
+    bool raw)
 {
 	char	buf[DRAW_BUF];
 
@@ -33,28 +34,27 @@ draw_text(int y, int x, int cols, enum role r, const char *s, int flags)
 		cols = COLS - x;
 	if (cols > DRAW_BUF / 5)
 		cols = DRAW_BUF / 5;
-	text_fit(buf, sizeof buf, s, cols, flags);
+	if (raw)
+		text_fit_raw(buf, sizeof buf, s, cols, flags);
+	else
+		text_fit(buf, sizeof buf, s, cols, flags);
 	attrset(color_attr(r));
 	mvaddstr(y, x, buf);
 	attrset(A_NORMAL);
+}
+
+/* Draw clean text s at (y, x), fitted to cols columns, in role r. */
+void
+draw_text(int y, int x, int cols, enum role r, const char *s, int flags)
+{
+	draw_fitted(y, x, cols, r, s, flags, false);
 }
 
 /* Draw raw server text: sanitise, then as draw_text(). */
 void
 draw_raw(int y, int x, int cols, enum role r, const char *raw, int flags)
 {
-	char	buf[DRAW_BUF];
-
-	if (y < 0 || y >= LINES || x < 0 || x >= COLS || cols <= 0)
-		return;
-	if (cols > COLS - x)
-		cols = COLS - x;
-	if (cols > DRAW_BUF / 5)
-		cols = DRAW_BUF / 5;
-	text_fit_raw(buf, sizeof buf, raw, cols, flags);
-	attrset(color_attr(r));
-	mvaddstr(y, x, buf);
-	attrset(A_NORMAL);
+	draw_fitted(y, x, cols, r, raw, flags, true);
 }
 
 /* Fill line y with blanks in role r. */

@@ -23,6 +23,7 @@ done
 command -v curl >/dev/null 2>&1 || { echo "demo: curl is needed" >&2; exit 2; }
 
 . "$top/tests/lib/pg-sandbox.sh"
+. "$top/tests/lib/emu.sh"		# free_port
 
 DIR=$(mktemp -d /tmp/hasync-demo.XXXXXX)
 chmod 755 "$DIR"
@@ -41,16 +42,6 @@ trap 'exit 130' INT TERM
 
 say() { printf 'demo: %s\n' "$*"; }
 die() { printf 'demo: %s\n' "$*" >&2; exit 1; }
-
-# free_port: a TCP port nobody listens on.
-free_port() {
-	local p try
-	for try in 1 2 3 4 5 6 7 8 9 10; do
-		p=$(( 20000 + (RANDOM * 32768 + RANDOM) % 12000 ))	# below the ephemeral range
-		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return 0; }
-	done
-	return 1
-}
 
 # post URL JSON: POST JSON, print the body; fail on HTTP >= 400.
 post() {
