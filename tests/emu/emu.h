@@ -45,11 +45,12 @@ extern struct emu_config global_cfg;
 extern atomic_int global_quit;
 /*
  * Held for writing across a writer's two transactions (hdb_metadata, then
- * hdb_schema_notifications) and for reading around each poll. Real Hasura
- * has a window between the two where a peer can see the new version with no
- * notification and skip the rebuild (facts §2.5, "no rows"); across
- * processes that window stays, but instances in one emulator process never
- * fall into it, so tests of convergence are deterministic.
+ * hdb_schema_notifications) and for reading around each poll and around the
+ * processor's two reads (metadata, then notifications). Real Hasura has
+ * windows between those where a peer sees a new version with an older (or
+ * no) notification and skips part of the rebuild (facts §2.5); across
+ * processes they stay, but instances in one emulator process never fall
+ * into them, so tests of convergence are deterministic.
  */
 extern pthread_rwlock_t global_write_lock;
 

@@ -128,16 +128,22 @@ sync_process(struct instance *in, long dbv)
 	log_syncf(in, "processor", "Received metadata resource version: %ld, "
 	    "different from the current engine resource version: %ld. Trying "
 	    "to update the schema cache.", dbv, cur);
+	/* The metadata and the notifications as one pair: no co-located
+	 * writer may commit between the two reads (see global_write_lock). */
+	pthread_rwlock_rdlock(&global_write_lock);
 	if (catalog_fetch_metadata(&md, &latest, &e) == -1) {
+		pthread_rwlock_unlock(&global_write_lock);
 		sync_log_err(in, "processor", &e);
 		goto out;
 	}
+	if (catalog_notifications(cur, in->id, &rows, &e) == -1) {
+		pthread_rwlock_unlock(&global_write_lock);
+		sync_log_err(in, "processor", &e);
+		goto out;
+	}
+	pthread_rwlock_unlock(&global_write_lock);
 	log_syncf(in, "processor", "Fetched metadata with resource version: "
 	    "%ld", latest);
-	if (catalog_notifications(cur, in->id, &rows, &e) == -1) {
-		sync_log_err(in, "processor", &e);
-		goto out;
-	}
 	if (json_array_size(rows) == 0) {
 		instance_set_version(in, latest);
 		log_syncf(in, "processor", "Fetched metadata notifications and "
