@@ -67,6 +67,8 @@ struct worker {
 	size_t			 n_ring;
 	uint64_t		 event_seq;
 	uint64_t		 snap_seq;
+	struct inbox_cmd	 cmds[INBOX_CMDS];	/* taken, not yet run */
+	int			 n_cmds;
 	bool			 paused;
 	bool			 probing;
 	time_t			 probed_at;

@@ -345,11 +345,9 @@ worker_apply_catalog(struct worker *w, struct inbox_take *t)
 
 /*
  * Take what the inbox holds (waiting until deadline) and fold in catalog
- * news; commands are left to the main loop unless we are mid-round, where
- * only catalog news is handled. Publishes if anything changed.
+ * news at once; commands are queued for the main loop (mid-round, only
+ * catalog news is handled). Publishes if anything changed.
  */
-static struct inbox_take	pending_cmds;
-
 void
 worker_poll_inbox(struct worker *w, double deadline)
 {
@@ -362,8 +360,8 @@ worker_poll_inbox(struct worker *w, double deadline)
 		w->stopping = true;
 		http_wakeup(w->http, true);
 	}
-	for (i = 0; i < t.n_cmds && pending_cmds.n_cmds < INBOX_CMDS; i++)
-		pending_cmds.cmds[pending_cmds.n_cmds++] = t.cmds[i];
+	for (i = 0; i < t.n_cmds && w->n_cmds < INBOX_CMDS; i++)
+		w->cmds[w->n_cmds++] = t.cmds[i];
 	if (worker_apply_catalog(w, &t) || t.n_cmds > 0)
 		worker_publish(w);
 }
@@ -373,10 +371,10 @@ static void
 worker_commands(struct worker *w)
 {
 	struct inbox_cmd	c;
-	int			i, n = pending_cmds.n_cmds;
+	int			i, n = w->n_cmds;
 
 	for (i = 0; i < n && !w->stopping; i++) {
-		c = pending_cmds.cmds[i];
+		c = w->cmds[i];
 		switch (c.cmd) {
 		case CMD_REFRESH:
 			w->next_probe = mono_now();
@@ -400,9 +398,9 @@ worker_commands(struct worker *w)
 		}
 		worker_publish(w);
 	}
-	memmove(&pending_cmds.cmds[0], &pending_cmds.cmds[n],
-	    sizeof(pending_cmds.cmds[0]) * (size_t)(pending_cmds.n_cmds - n));
-	pending_cmds.n_cmds -= n;
+	memmove(&w->cmds[0], &w->cmds[n], sizeof(w->cmds[0]) *
+	    (size_t)(w->n_cmds - n));
+	w->n_cmds -= n;
 }
 
 /* --auto-reload: reload when inconsistent, backing off up to 120 s. */
@@ -487,7 +485,6 @@ worker_new(const struct config *c, struct http *h)
 		w->inst[i].need_version = true;
 		w->inst[i].objects = objset_new(NULL, 0);
 	}
-	memset(&pending_cmds, 0, sizeof(pending_cmds));
 	return (w);
 }
 
