@@ -276,7 +276,7 @@ draw_dbline(struct ui *ui)
 			draw_put(2, &x, COLS, ROLE_ERROR, ": ");
 			draw_put_raw(2, &x, COLS, ROLE_ERROR, s->db_error, 48);
 		}
-		snprintf(buf, sizeof buf, ", retry in 1s (attempt %d)",
+		snprintf(buf, sizeof buf, ", retrying every 0.5s (attempt %d)",
 		    s->db_attempt);
 		draw_put(2, &x, COLS, ROLE_NORMAL, buf);
 		break;
