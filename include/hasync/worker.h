@@ -38,8 +38,8 @@ struct inst {
 	time_t		 last_ok;
 	struct reload_info reload;
 	/* One probe round: two chains run side by side on two keep-alive
-	 * connections, health (/healthz, /v1/version) and metadata
-	 * (get_inconsistent_metadata, dump_internal_state, export_metadata),
+	 * connections, health (/healthz, /v1/version, export_metadata) and
+	 * metadata (get_inconsistent_metadata, dump_internal_state),
 	 * so a round costs one round trip more than the slowest request. */
 	struct http_req	 req[2];
 	int		 step[2];

@@ -24,8 +24,8 @@
 #include "hasync/xmalloc.h"
 
 enum step {
-	STEP_HEALTHZ, STEP_VERSION,			/* chain 0 */
-	STEP_INCONSISTENT, STEP_DUMP, STEP_EXPORT,	/* chain 1 */
+	STEP_HEALTHZ, STEP_VERSION, STEP_EXPORT,	/* chain 0 */
+	STEP_INCONSISTENT, STEP_DUMP,			/* chain 1 */
 	STEP_DONE,
 };
 
@@ -104,7 +104,10 @@ probe_setup(struct round *rd, struct inst *in, int c, int s)
 			r->body = hasura_request("dump_internal_state", NULL);
 			break;
 		case STEP_EXPORT:
-			if (w->c->database_url != NULL || rd->export_claimed)
+			/* A reload job needs consistency, not the summary:
+			 * export_metadata grows with the metadata. */
+			if (w->c->database_url != NULL || rd->export_claimed ||
+			    (w->c->mode == MODE_BATCH && w->c->reload))
 				continue;
 			rd->export_claimed = true;
 			r->path = "/v1/metadata";
