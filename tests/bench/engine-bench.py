@@ -54,7 +54,7 @@ def detect():
             while "listen_started" not in w.stdout.readline():
                 pass
             delays = []
-            for _ in range(30 if interval == 100 else 16):
+            for _ in range(60 if interval == 100 else 40):
                 time.sleep(random.uniform(0, interval / 1000.0))
                 psql("UPDATE hdb_catalog.hdb_metadata SET resource_version = resource_version + 1")
                 t0 = time.monotonic()
