@@ -50,6 +50,7 @@ probe_hash(const char *p, size_t n)
 }
 
 static void	probe_commit(struct worker *, size_t);
+static bool	probe_reload_job(const struct worker *);
 
 /* One of an instance's chains is over; once both are, show its results
  * now, not at round end (a slow replica must not hide the fast ones). At
@@ -65,6 +66,17 @@ probe_finished(struct worker *w, struct inst *in)
 		worker_publish(w);
 }
 
+/*
+ * A reload job (hasync reload, --batch --reload) asks only what the reload
+ * needs: the inconsistent objects. The server version and the metadata
+ * summary would cost a round trip before the reload.
+ */
+static bool
+probe_reload_job(const struct worker *w)
+{
+	return (w->c->mode == MODE_BATCH && w->c->reload);
+}
+
 /* Set chain c's request for step s; false if the chain is over. */
 static bool
 probe_setup(struct round *rd, struct inst *in, int c, int s)
@@ -78,6 +90,10 @@ probe_setup(struct round *rd, struct inst *in, int c, int s)
 	for (; s < CHAIN_END(c); s++) {
 		switch (s) {
 		case STEP_HEALTHZ:
+			/* A reload job learns health from the metadata answer
+			 * (facts §4.1: WARN iff inconsistent objects). */
+			if (probe_reload_job(w))
+				continue;
 			r->path = "/healthz";
 			r->auth = false;
 			break;
@@ -85,7 +101,7 @@ probe_setup(struct round *rd, struct inst *in, int c, int s)
 			/* A reload job does not need it: one round trip less
 			 * before the reload. */
 			if ((!in->need_version && in->server_version != NULL) ||
-			    (w->c->mode == MODE_BATCH && w->c->reload))
+			    probe_reload_job(w))
 				continue;
 			r->path = "/v1/version";
 			r->auth = false;
@@ -110,7 +126,7 @@ probe_setup(struct round *rd, struct inst *in, int c, int s)
 			/* A reload job needs consistency, not the summary:
 			 * export_metadata grows with the metadata. */
 			if (w->c->database_url != NULL || rd->export_claimed ||
-			    (w->c->mode == MODE_BATCH && w->c->reload))
+			    probe_reload_job(w))
 				continue;
 			rd->export_claimed = true;
 			r->path = "/v1/metadata";
@@ -172,6 +188,18 @@ probe_shared_set(struct worker *w, struct inst *self, uint64_t hash)
 	return (NULL);
 }
 
+/* Without /healthz (reload jobs), health as /healthz would have said it. */
+static void
+probe_health_from(const struct worker *w, struct inst *in)
+{
+	if (!probe_reload_job(w) || in->round_health != HEALTH_UNKNOWN)
+		return;
+	in->round_health = in->round_objects->n > 0 ? HEALTH_WARN : HEALTH_OK;
+	snprintf(in->round_text, sizeof(in->round_text), "%s",
+	    in->round_objects->n > 0 ? "WARN: inconsistent objects in schema" :
+	    "OK");
+}
+
 static void
 probe_inconsistent(struct worker *w, struct inst *in, struct http_req *r)
 {
@@ -196,6 +224,7 @@ probe_inconsistent(struct worker *w, struct inst *in, struct http_req *r)
 		objset_ref(shared);
 		in->round_objects = shared;
 		in->round_consistency = shared->n == 0;
+		probe_health_from(w, in);
 		return;
 	}
 	if (hasura_parse_inconsistency(r->resp, r->resp_len, false, &ic,
@@ -206,6 +235,7 @@ probe_inconsistent(struct worker *w, struct inst *in, struct http_req *r)
 	}
 	in->round_objects = ic.objects;
 	in->round_consistency = ic.is_consistent;
+	probe_health_from(w, in);
 }
 
 /* A request finished: record it and chain the next one. */
