@@ -25,6 +25,7 @@
 #include "hasync/engine.h"
 #include "hasync/err.h"
 #include "hasync/exitcode.h"
+#include "hasync/hasura.h"
 #include "hasync/inbox.h"
 #include "hasync/jsonl.h"
 #include "hasync/sanitize.h"
@@ -114,21 +115,6 @@ batch_reload_done(const struct snapshot *s, const void *arg)
 	return (s->reloads_done > *(const uint64_t *)arg && !s->reload_pending);
 }
 
-/* Re-parse an object's raw JSON (it was valid when received). */
-static json_t *
-batch_objects_json(const struct objset *set)
-{
-	json_t	*arr = json_array(), *o;
-	size_t	 i;
-
-	for (i = 0; i < set->n; i++) {
-		o = json_loads(set->v[i]->raw, JSON_DECODE_ANY, NULL);
-		json_array_append_new(arr, o != NULL ? o :
-		    jsonl_string(set->v[i]->raw));
-	}
-	return (arr);
-}
-
 static json_t *
 batch_instance_json(const struct snap_instance *in)
 {
@@ -202,7 +188,7 @@ batch_print_json(const struct config *c, const struct snapshot *s)
 			f = json_pack("{s:s,s:o,s:o}", "error",
 			    "metadata is inconsistent", "instance",
 			    jsonl_string(in->endpoint), "inconsistent_objects",
-			    batch_objects_json(in->objects));
+			    hasura_objects_json(in->objects, 0));
 			jsonl_write(stdout, "error", "Metadata is inconsistent.",
 			    f);
 		} else {
@@ -324,7 +310,7 @@ batch_sentry(const struct config *c, const struct snapshot *s, bool reloaded)
 	for (i = 0; i < s->n_inst; i++) {
 		if (s->inst[i].objects->n > 0) {
 			json_object_set_new(extra, "inconsistent_objects",
-			    batch_objects_json(s->inst[i].objects));
+			    hasura_objects_json(s->inst[i].objects, 0));
 			break;
 		}
 	}

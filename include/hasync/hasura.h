@@ -53,6 +53,12 @@ int	hasura_parse_export(const char *, size_t, int64_t *,
 /* Count sources, tables, remote schemas... of a metadata object. */
 void	hasura_summarise(json_t *, struct meta_summary *);
 
+/*
+ * The objects of a set as Hasura returned them (their raw JSON), at most max
+ * of them (0: all). New reference.
+ */
+json_t	*hasura_objects_json(const struct objset *, size_t);
+
 /* One line from a Hasura error body: "code: error" (or a snippet). */
 void	hasura_error_line(const char *, size_t, char *, size_t);
 

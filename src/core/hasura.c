@@ -253,6 +253,21 @@ hasura_parse_export(const char *buf, size_t len, int64_t *rv,
 	return (0);
 }
 
+json_t *
+hasura_objects_json(const struct objset *set, size_t max)
+{
+	json_t	*arr = json_array(), *o;
+	size_t	 i;
+
+	for (i = 0; i < set->n && (max == 0 || i < max); i++) {
+		/* raw was valid JSON when received; keep it as text if not. */
+		o = json_loads(set->v[i]->raw, JSON_DECODE_ANY, NULL);
+		json_array_append_new(arr, o != NULL ? o :
+		    json_string(set->v[i]->raw));
+	}
+	return (arr);
+}
+
 void
 hasura_error_line(const char *buf, size_t len, char *out, size_t outsz)
 {

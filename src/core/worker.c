@@ -18,6 +18,7 @@
 #include "hasync/config.h"
 #include "hasync/err.h"
 #include "hasync/exitcode.h"
+#include "hasync/hasura.h"
 #include "hasync/jsonl.h"
 #include "hasync/sentry.h"
 #include "hasync/snapshot_build.h"
@@ -93,7 +94,7 @@ worker_dup(const char *s)
 void
 worker_sentry(struct worker *w, const char *what, const char *key, int inst)
 {
-	json_t		*fp, *extra, *arr;
+	json_t		*fp, *extra;
 	struct err	 e;
 	size_t		 i, slot = 0;
 	double		 now = mono_now();
@@ -124,19 +125,11 @@ worker_sentry(struct worker *w, const char *what, const char *key, int inst)
 		    jsonl_string(w->inst[inst].last_error));
 	if (inst < 0 && w->cat.error[0] != '\0')
 		json_object_set_new(extra, "error", jsonl_string(w->cat.error));
-	arr = json_array();
-	for (i = 0; i < w->n_inst; i++) {
-		const struct objset *set = w->inst[i].objects;
-		size_t j;
-
-		for (j = 0; set != NULL && j < set->n && json_array_size(arr) <
-		    100; j++)
-			json_array_append_new(arr, json_loads(set->v[j]->raw, 0,
-			    NULL));
-		if (json_array_size(arr) > 0)
-			break;
-	}
-	json_object_set_new(extra, "inconsistent_objects", arr);
+	/* The first instance that reports objects; at most 100 of them. */
+	for (i = 0; i < w->n_inst && w->inst[i].objects->n == 0; i++)
+		;
+	json_object_set_new(extra, "inconsistent_objects", i < w->n_inst ?
+	    hasura_objects_json(w->inst[i].objects, 100) : json_array());
 	fp = json_pack("[s,o]", "hasync", jsonl_string(key));
 	if (sentry_send(w->c, what, fp, extra, &e) == -1)
 		worker_event(w, EV_ERROR, inst, "%s", e.msg);

@@ -123,7 +123,9 @@ main(int argc, char **argv)
 	struct stat	 sb;
 	int		 i, rc = 0;
 
-	LLVMFuzzerInitialize(&argc, &argv);
+	/* Optional, as in libFuzzer: only targets that need it define it. */
+	if (LLVMFuzzerInitialize != NULL)
+		LLVMFuzzerInitialize(&argc, &argv);
 	for (i = 1; i < argc; i++) {
 		if (stat(argv[i], &sb) == -1) {
 			fprintf(stderr, "replay: %s: %s\n", argv[i],

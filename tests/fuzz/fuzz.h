@@ -12,7 +12,7 @@
 #include <stdlib.h>
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
-int	LLVMFuzzerInitialize(int *, char ***);
+int	LLVMFuzzerInitialize(int *, char ***) __attribute__((weak));
 
 #define FUZZ_ASSERT(x) do {						\
 	if (!(x)) {							\

@@ -22,14 +22,6 @@
 
 #include "fuzz.h"
 
-int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	return (0);
-}
-
 /* An error is one NUL-terminated line. */
 static void
 fuzz_check_err(const struct err *e)

@@ -15,14 +15,6 @@
 
 #include "fuzz.h"
 
-int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	return (0);
-}
-
 /* Every byte of s[0..len) is part of a valid sequence; no NUL. */
 static void
 fuzz_check_utf8(const char *s, size_t len, int flags, int strict)
