@@ -3,8 +3,10 @@
  * console. One pass prints JSON lines (the shape hasura-metadata-reloader
  * prints, so log pipelines keep working) or a text table, then a summary
  * line, and returns the exit code. --watch prints one line per engine event
- * until SIGINT/SIGTERM. Main thread; it reads snapshots and sends commands
- * like any other reader.
+ * until a signal. A signal (SIGINT, SIGTERM, SIGHUP) ends any mode at once
+ * with what is known, marked interrupted, and exit 128 + the signal: a
+ * CronJob killed by its deadline is never recorded as a success. Main
+ * thread; it reads snapshots and sends commands like any other reader.
  */
 #include "config.h"
 
@@ -38,10 +40,31 @@ static int	sig_pipe[2] = { -1, -1 };
 static void
 batch_on_signal(int sig)
 {
-	int	saved = errno;
+	int		saved = errno;
+	unsigned char	b = (unsigned char)sig;
 
-	(void)!write(sig_pipe[1], &sig, 1);
+	(void)!write(sig_pipe[1], &b, 1);
 	errno = saved;
+}
+
+/* The signal that arrived (its byte from the pipe). */
+static int
+batch_read_signal(void)
+{
+	unsigned char	b = 0;
+
+	return (read(sig_pipe[0], &b, 1) == 1 ? b : SIGTERM);
+}
+
+/* Sleep seconds unless a signal comes first; returns it, or 0. */
+static int
+batch_sleep(double seconds)
+{
+	struct pollfd	pfd = { sig_pipe[0], POLLIN, 0 };
+
+	if (poll(&pfd, 1, (int)(seconds * 1000)) > 0)
+		return (batch_read_signal());
+	return (0);
 }
 
 /* Block signals for the engine threads; catch them here through a pipe. */
@@ -66,25 +89,23 @@ batch_signals(sigset_t *set)
 }
 
 /*
- * Wait until a snapshot satisfies want(s, arg) or timeout seconds pass or
- * a signal arrives. Returns the (acquired) snapshot or NULL on signal.
- * On timeout the newest snapshot is returned.
+ * Wait until a snapshot satisfies want(s, arg), timeout seconds pass or a
+ * signal arrives (*sig set to it). Returns the newest snapshot, acquired
+ * (NULL only if none was ever published).
  */
 static struct snapshot *
 batch_wait(bool (*want)(const struct snapshot *, const void *),
-    const void *arg, double timeout, bool *signalled)
+    const void *arg, double timeout, int *sig)
 {
 	struct pollfd	 pfd[2];
 	struct snapshot	*s;
 	double		 deadline = mono_now() + timeout;
 	int		 ms;
 
-	*signalled = false;
 	for (;;) {
 		s = snapshot_acquire();
-		if (s != NULL && want(s, arg))
-			return (s);
-		if (mono_now() >= deadline)
+		if (*sig != 0 || (s != NULL && want(s, arg)) ||
+		    mono_now() >= deadline)
 			return (s);
 		snapshot_release(s);
 		pfd[0].fd = engine_wake_fd();
@@ -93,11 +114,10 @@ batch_wait(bool (*want)(const struct snapshot *, const void *),
 		pfd[1].events = POLLIN;
 		ms = (int)((deadline - mono_now()) * 1000) + 1;
 		if (poll(pfd, 2, ms > 0 ? ms : 0) > 0) {
-			if (pfd[1].revents & POLLIN) {
-				*signalled = true;
-				return (NULL);
-			}
-			engine_drain_wake();
+			if (pfd[1].revents & POLLIN)
+				*sig = batch_read_signal();
+			else
+				engine_drain_wake();
 		}
 	}
 }
@@ -115,6 +135,12 @@ batch_reload_done(const struct snapshot *s, const void *arg)
 	return (s->reloads_done > *(const uint64_t *)arg && !s->reload_pending);
 }
 
+static bool
+batch_round_after(const struct snapshot *s, const void *arg)
+{
+	return (s->rounds > *(const uint64_t *)arg && !s->probing);
+}
+
 static json_t *
 batch_instance_json(const struct snap_instance *in)
 {
@@ -123,18 +149,45 @@ batch_instance_json(const struct snap_instance *in)
 	    "health", health_word(in->health),
 	    "version", jsonl_string(in->server_version),
 	    "is_consistent", in->consistency_known && in->last_error == NULL ?
-	    json_boolean(in->objects->n == 0) : json_null(),
+	    json_boolean(in->consistent) : json_null(),
 	    "inconsistent_count", (int)in->objects->n,
 	    "latency_ms", in->latency_ms >= 0 ? json_integer(in->latency_ms) :
 	    json_null(),
 	    "error", jsonl_string(in->last_error)));
 }
 
-/* The JSON lines of one pass. */
+/* The last line: the verdict of every instance and the exit code. sig: the
+ * signal that interrupted the pass, or 0. */
 static void
-batch_print_json(const struct config *c, const struct snapshot *s)
+batch_print_summary(const struct snapshot *s, int rc, int sig)
 {
 	json_t	*f, *arr;
+	size_t	 i;
+
+	arr = json_array();
+	for (i = 0; i < s->n_inst; i++)
+		json_array_append_new(arr, batch_instance_json(&s->inst[i]));
+	f = json_object();
+	json_object_set_new(f, "exit_code", json_integer(rc));
+	if (sig != 0) {
+		json_object_set_new(f, "interrupted", json_true());
+		json_object_set_new(f, "signal", json_sprintf("SIG%s",
+		    sigabbrev_np(sig) != NULL ? sigabbrev_np(sig) : "?"));
+	}
+	json_object_set_new(f, "resource_version", s->resource_version >= 0 ?
+	    json_integer(s->resource_version) : json_null());
+	json_object_set_new(f, "instances", arr);
+	jsonl_write(stdout, rc == 0 ? "info" : "error", sig != 0 ?
+	    "summary (interrupted)" : "summary", f);
+	json_decref(f);
+}
+
+/* The JSON lines of one pass. */
+static void
+batch_print_json(const struct config *c, const struct snapshot *s, int rc,
+    int sig)
+{
+	json_t	*f;
 	size_t	 i;
 
 	/* What the pass did: reloads, drops and their results. */
@@ -184,7 +237,14 @@ batch_print_json(const struct config *c, const struct snapshot *s)
 			json_object_set_new(f, "reason",
 			    jsonl_string(in->last_error));
 			jsonl_write(stdout, "error", in->last_error, f);
-		} else if (in->objects->n > 0) {
+		} else if (!in->consistency_known) {
+			f = json_pack("{s:s,s:o,s:s}", "error",
+			    "consistency unknown", "instance",
+			    jsonl_string(in->endpoint), "health",
+			    health_word(in->health));
+			jsonl_write(stdout, "error", "Instance not probed.", f);
+		} else if (!in->consistent) {
+			/* The objects exactly as this instance sent them. */
 			f = json_pack("{s:s,s:o,s:o}", "error",
 			    "metadata is inconsistent", "instance",
 			    jsonl_string(in->endpoint), "inconsistent_objects",
@@ -197,6 +257,17 @@ batch_print_json(const struct config *c, const struct snapshot *s)
 			jsonl_write(stdout, "info", "Metadata is consistent.", f);
 		}
 		json_decref(f);
+		if (in->health == HEALTH_ERROR && in->last_error == NULL) {
+			f = json_pack("{s:s,s:o,s:s}", "error",
+			    "instance unhealthy", "instance",
+			    jsonl_string(in->endpoint), "health",
+			    health_word(in->health));
+			json_object_set_new(f, "reason",
+			    jsonl_string(in->health_text));
+			jsonl_write(stdout, "error", "/healthz reports an error.",
+			    f);
+			json_decref(f);
+		}
 		if (in->behind || in->disagrees) {
 			f = json_pack("{s:s,s:o,s:I,s:I}", "error", in->behind ?
 			    "instance is behind the catalog" :
@@ -210,17 +281,7 @@ batch_print_json(const struct config *c, const struct snapshot *s)
 			json_decref(f);
 		}
 	}
-	arr = json_array();
-	for (i = 0; i < s->n_inst; i++)
-		json_array_append_new(arr, batch_instance_json(&s->inst[i]));
-	f = json_object();
-	json_object_set_new(f, "exit_code", json_integer(s->exit_code));
-	json_object_set_new(f, "resource_version", s->resource_version >= 0 ?
-	    json_integer(s->resource_version) : json_null());
-	json_object_set_new(f, "instances", arr);
-	jsonl_write(stdout, s->exit_code == 0 ? "info" : "error", "summary",
-	    f);
-	json_decref(f);
+	batch_print_summary(s, rc, sig);
 }
 
 /* Print a sanitised, width-limited cell. */
@@ -240,7 +301,7 @@ batch_cell(const char *s, int width, bool last)
 
 /* A compact table for people, like `hasura metadata ic list`. */
 static void
-batch_print_text(const struct snapshot *s)
+batch_print_text(const struct snapshot *s, int rc, int sig)
 {
 	char	buf[64];
 	size_t	i, j;
@@ -280,7 +341,11 @@ batch_print_text(const struct snapshot *s)
 		}
 	} else if (s->rounds > 0)
 		printf("\nmetadata is consistent\n");
-	printf("exit %d\n", s->exit_code);
+	if (sig != 0)
+		printf("exit %d (interrupted by SIG%s)\n", rc,
+		    sigabbrev_np(sig) != NULL ? sigabbrev_np(sig) : "?");
+	else
+		printf("exit %d\n", rc);
 }
 
 /* Report to Sentry once, before exiting (flush is the whole point). */
@@ -327,24 +392,56 @@ batch_sentry(const struct config *c, const struct snapshot *s, bool reloaded)
 	json_decref(extra);
 }
 
-/* One pass, with --reload and --wait. */
+/* Longest a probe round may take: each chain is at most three requests,
+ * each bounded by the connect timeout and --timeout. A safety net only:
+ * rounds end by themselves. */
+static double
+batch_round_bound(const struct config *c)
+{
+	return ((double)(c->connect_timeout_ms + c->timeout_ms) * 5 / 1000.0 +
+	    5);
+}
+
+/* Longest a reload cycle may take: the request, its confirmation, the
+ * grace and the verification round. A safety net as well. */
+static double
+batch_reload_bound(const struct config *c)
+{
+	return (batch_round_bound(c) * 2 + 2.0 * (double)c->poll_interval_ms /
+	    1000.0);
+}
+
+/* Seconds left until deadline, at least 0. */
+static double
+batch_left(double deadline)
+{
+	double	left = deadline - mono_now();
+
+	return (left > 0 ? left : 0);
+}
+
+/*
+ * One pass, with --reload and --wait. Every reload cycle ends (verified,
+ * failed or not sent) and the wait ends with it: an instance that cannot
+ * be reached costs its probe, not a timeout. --wait N retries with a
+ * backoff of 1 s doubling up to 30 s, probing afresh before each retry,
+ * the last retry at N seconds; a retry still under way at N + --timeout is
+ * cut short and the pass reports what it knows.
+ */
 static int
 batch_pass(const struct config *c)
 {
 	struct snapshot	*s;
 	double		 wait_until = mono_now() + (double)c->wait_s,
-			 backoff = 1;
-	uint64_t	 done;
-	bool		 sig, reloaded = false;
-	int		 rc;
-	double		 first = (double)(c->connect_timeout_ms + c->timeout_ms) *
-			    5 / 1000.0 + 5;
+			 cut = wait_until + (double)c->timeout_ms / 1000.0,
+			 backoff = 1, bound;
+	uint64_t	 mark;
+	bool		 reloaded = false, retry = false;
+	int		 sig = 0, rc;
 
-	s = batch_wait(batch_probed, NULL, first, &sig);
-	if (sig)
-		return (EXIT_OK);
-	while (c->reload && s != NULL) {
-		done = s->reloads_done;
+	s = batch_wait(batch_probed, NULL, batch_round_bound(c), &sig);
+	while (c->reload && s != NULL && sig == 0) {
+		mark = s->reloads_done;
 		snapshot_release(s);
 		if (engine_command(CMD_RELOAD_INSTANCE, -1) == -1) {
 			jsonl_write(stdout, "info", c->readonly ? "read-only: "
@@ -354,34 +451,40 @@ batch_pass(const struct config *c)
 			break;
 		}
 		reloaded = true;
-		s = batch_wait(batch_reload_done, &done, (double)(c->timeout_ms *
-		    3) / 1000.0 + 2.0 * (double)c->poll_interval_ms / 1000.0 +
-		    5, &sig);
-		if (sig)
-			return (EXIT_OK);
-		if (s == NULL || s->last_reload_consistent ||
-		    mono_now() + backoff > wait_until)
+		bound = batch_reload_bound(c);
+		s = batch_wait(batch_reload_done, &mark, retry && batch_left(cut)
+		    < bound ? batch_left(cut) : bound, &sig);
+		if (s == NULL || sig != 0 || s->last_reload_consistent ||
+		    batch_left(wait_until) == 0)
 			break;
-		/* --wait: back off 1 s doubling, capped at 30 s. */
+		mark = s->rounds;
 		snapshot_release(s);
-		{
-			struct pollfd pfd = { sig_pipe[0], POLLIN, 0 };
-
-			if (poll(&pfd, 1, (int)(backoff * 1000)) > 0)
-				return (EXIT_OK);
+		bound = batch_left(wait_until) < backoff ?
+		    batch_left(wait_until) : backoff;
+		if ((sig = batch_sleep(bound)) != 0) {
+			s = snapshot_acquire();
+			break;
 		}
 		backoff = backoff * 2 > 30 ? 30 : backoff * 2;
-		s = snapshot_acquire();
+		retry = true;
+		/* Look again before retrying: the instance to send it to
+		 * may be back, or another may be gone. */
+		engine_command(CMD_REFRESH, 0);
+		s = batch_wait(batch_round_after, &mark, batch_left(cut), &sig);
+		if (s != NULL && batch_left(cut) == 0)
+			break;
 	}
 	if (s == NULL)
-		return (EXIT_UNREACHABLE);
+		return (sig != 0 ? 128 + sig : EXIT_UNREACHABLE);
+	rc = sig != 0 ? 128 + sig : s->exit_code;
 	if (c->format == FORMAT_TEXT)
-		batch_print_text(s);
+		batch_print_text(s, rc, sig);
 	else
-		batch_print_json(c, s);
+		batch_print_json(c, s, rc, sig);
 	fflush(stdout);
-	batch_sentry(c, s, reloaded);
-	rc = s->exit_code;
+	/* Interrupted: leave at once; a report would delay the exit. */
+	if (sig == 0)
+		batch_sentry(c, s, reloaded);
 	snapshot_release(s);
 	return (rc);
 }
@@ -408,6 +511,7 @@ batch_watch(const struct config *c)
 	uint64_t	 last = 0;
 	json_t		*f;
 	size_t		 i, n;
+	int		 sig;
 
 	(void)c;
 	for (;;) {
@@ -450,10 +554,17 @@ batch_watch(const struct config *c)
 		pfd[1].events = POLLIN;
 		if (poll(pfd, 2, -1) > 0) {
 			if (pfd[1].revents & POLLIN)
-				return (EXIT_OK);
+				break;
 			engine_drain_wake();
 		}
 	}
+	/* Stopped by a signal: the state at the end, and 128 + signal. */
+	sig = batch_read_signal();
+	s = snapshot_acquire();
+	if (s != NULL)
+		batch_print_summary(s, 128 + sig, sig);
+	snapshot_release(s);
+	return (128 + sig);
 }
 
 int
@@ -464,12 +575,12 @@ batch_run(const struct config *c)
 	int		rc;
 
 	if (batch_signals(&set) == -1) {
-		fprintf(stderr, "hasync: cannot set up signals: %s\n",
-		    strerror(errno));
+		jsonl_stderr(config_json_output(c), "error", "cannot set up "
+		    "signals: %s", strerror(errno));
 		return (EXIT_USAGE);
 	}
 	if (engine_start(c, &e) == -1) {
-		fprintf(stderr, "hasync: %s\n", e.msg);
+		jsonl_stderr(config_json_output(c), "error", "%s", e.msg);
 		engine_stop();
 		return (EXIT_USAGE);
 	}

@@ -15,6 +15,7 @@
 #include "hasync/config.h"
 #include "hasync/err.h"
 #include "hasync/exitcode.h"
+#include "hasync/jsonl.h"
 #include "hasync/ui.h"
 
 extern char **environ;
@@ -30,7 +31,7 @@ main(int argc, char **argv)
 	config_defaults(&c);
 	if (config_load(&c, argc, argv, environ, &e) == -1 ||
 	    config_check(&c, isatty(STDOUT_FILENO), &e) == -1) {
-		fprintf(stderr, "hasync: %s\n", e.msg);
+		jsonl_stderr(config_json_output(&c), "error", "%s", e.msg);
 		config_free(&c);
 		return (EXIT_USAGE);
 	}
@@ -45,11 +46,13 @@ main(int argc, char **argv)
 		return (EXIT_OK);
 	}
 	for (i = 0; i < c.n_warnings; i++)
-		fprintf(stderr, "hasync: %s\n", c.warnings[i]);
+		jsonl_stderr(config_json_output(&c), "warn", "%s",
+		    c.warnings[i]);
 
 	/* libcurl's global state must be set up before any thread starts. */
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-		fprintf(stderr, "hasync: cannot initialise libcurl\n");
+		jsonl_stderr(config_json_output(&c), "error",
+		    "cannot initialise libcurl");
 		config_free(&c);
 		return (EXIT_USAGE);
 	}

@@ -16,8 +16,10 @@
 struct err;
 
 enum reload_scope {
-	RELOAD_TARGETED = 0,	/* only the inconsistent remote schemas and sources */
-	RELOAD_FULL,		/* reload_remote_schemas and reload_sources true */
+	RELOAD_AUTO = 0,	/* the inconsistent remote schemas, every source */
+	RELOAD_TARGETED,	/* only the inconsistent remote schemas and
+				   sources; nothing when consistent */
+	RELOAD_FULL,		/* {}: the server's defaults, as the reloader */
 };
 
 enum output_format {
@@ -58,7 +60,8 @@ struct config {
 	bool		  help;
 	bool		  version;
 	long		  max_body_bytes;	/* largest response body accepted */
-	/* Warnings for the caller to print (e.g. secret visible in argv). */
+	/* Warnings for the caller to print (e.g. secret visible in argv),
+	 * without a "warning:" prefix. */
 	char		 *warnings[4];
 	size_t		  n_warnings;
 };
@@ -80,6 +83,9 @@ int	config_load(struct config *, int, char **, char **, struct err *);
  * for the console (stdout_is_tty). Returns 0 or -1 with e set.
  */
 int	config_check(const struct config *, bool, struct err *);
+
+/* True when stderr must carry JSON lines too (batch mode, JSON format). */
+bool	config_json_output(const struct config *);
 
 /* Free everything config_load() allocated. */
 void	config_free(struct config *);

@@ -13,6 +13,8 @@
 
 #include <jansson.h>
 
+#include "hasync/config.h"
+
 struct err;
 struct meta_summary;
 struct object;
@@ -35,7 +37,7 @@ int	hasura_parse_inconsistency(const char *, size_t, bool,
 /* Build one object from an inconsistent-object JSON value (new reference). */
 struct object *hasura_object_new(json_t *);
 
-/* Sort objects by key, drop duplicate keys, and make a set (takes v). */
+/* Make a set of v as received (takes v), with its sorted distinct view. */
 struct objset *hasura_objset_make(struct object **, size_t);
 
 /* "v2.36.0" from /v1/version into buf. Returns 0 or -1. */
@@ -63,11 +65,14 @@ json_t	*hasura_objects_json(const struct objset *, size_t);
 void	hasura_error_line(const char *, size_t, char *, size_t);
 
 /*
- * The args of a reload_metadata request. full: reload everything. Otherwise
- * only the remote schemas and sources named by the objects in set. Always
- * explicit (defaults changed across Hasura versions). New reference.
+ * The args of a reload_metadata request for a scope (config.h): targeted
+ * names the remote schemas and sources of the objects in set; auto names
+ * the same remote schemas and every source (true); both are explicit about
+ * every argument, since Hasura's defaults changed across versions (facts
+ * §3.2). full is {}: the server's defaults, exactly what `hasura metadata
+ * reload` and hasura-metadata-reloader send. New reference.
  */
-json_t	*hasura_reload_args(const struct objset *, bool);
+json_t	*hasura_reload_args(const struct objset *, enum reload_scope);
 
 /* A complete request body {"type": type, "args": args(stolen)}; caller frees. */
 char	*hasura_request(const char *, json_t *);

@@ -8,6 +8,7 @@
 #ifndef HASYNC_JSONL_H
 #define HASYNC_JSONL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <time.h>
@@ -22,6 +23,14 @@ void	 jsonl_time(time_t, char *, size_t);
  * object whose keys are written between level and time. Returns 0 or -1.
  */
 int	 jsonl_write(FILE *, const char *, const char *, const json_t *);
+
+/*
+ * One line for people on stderr: a JSON line at level when json (batch mode
+ * with JSON output: every line a log pipeline reads must parse), else
+ * "hasync: [warning: ]text".
+ */
+void	 jsonl_stderr(bool, const char *, const char *, ...)
+	    __attribute__((format(printf, 3, 4)));
 
 /* A JSON string from possibly invalid UTF-8 (invalid bytes become U+FFFD). */
 json_t	*jsonl_string(const char *);

@@ -46,12 +46,19 @@ struct object {
 	char		*raw;		/* compact JSON exactly as received */
 };
 
-/* The set of objects one instance reported; shared by equal instances. */
+/*
+ * The objects one instance reported; shared by equal instances. v is the
+ * list exactly as the instance sent it (its order, duplicates kept): what
+ * every output shows. uniq is the same objects once per key, sorted by key:
+ * what comparisons and the union use.
+ */
 struct objset {
 	uint32_t	  refs;		/* engine-internal */
-	uint64_t	  hash;		/* of the sorted keys */
-	struct object	**v;		/* sorted by key */
+	uint64_t	  hash;		/* of the sorted distinct keys */
+	struct object	**v;		/* as received */
 	size_t		  n;
+	struct object	**uniq;		/* borrowed from v: distinct, sorted */
+	size_t		  n_uniq;
 };
 
 /* The last reload sent to an instance and what came of it. */
@@ -70,6 +77,7 @@ struct snap_instance {
 	long		 latency_ms;	/* of /healthz; -1 unknown */
 	char		*server_version; /* "v2.36.0" or NULL */
 	bool		 consistency_known;
+	bool		 consistent;	/* said is_consistent, listed nothing */
 	struct objset	*objects;	/* never NULL; n == 0 when consistent */
 	int64_t		 mem_version;	/* in-memory resource_version; -1 unknown */
 	bool		 behind;	/* mem_version < catalog past the grace */

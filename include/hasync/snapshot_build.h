@@ -16,8 +16,11 @@ struct snapshot;
 void		 object_ref(struct object *);
 void		 object_unref(struct object *);
 
-/* A set owning v (n references, sorted by key); refs start at 1. */
-struct objset	*objset_new(struct object **, size_t);
+/* A set owning v (n references, in received order) and uniq (borrowed
+ * pointers into v, distinct and sorted by key; may be NULL when n == 0);
+ * refs start at 1. */
+struct objset	*objset_new(struct object **, size_t, struct object **,
+		    size_t);
 void		 objset_ref(struct objset *);
 void		 objset_unref(struct objset *);
 bool		 objset_equal(const struct objset *, const struct objset *);

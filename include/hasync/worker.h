@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "hasync/config.h"
 #include "hasync/http.h"
 #include "hasync/inbox.h"
 #include "hasync/snapshot.h"
@@ -27,6 +28,7 @@ struct inst {
 	char		*server_version;
 	bool		 need_version;
 	bool		 consistency_known;
+	bool		 consistent;	/* is_consistent, and no objects */
 	struct objset	*objects;
 	uint64_t	 body_hash;	/* of the last inconsistency answer */
 	int64_t		 mem_version;
@@ -75,9 +77,12 @@ struct worker {
 	double			 probed_mono;
 	uint64_t		 rounds;
 	double			 next_probe;	/* monotonic */
+	double			 verify_after;	/* a round starting then verifies */
 	double			 behind_since;	/* catalog rv change time */
 	double			 slowest_reload;	/* seconds, recent */
 	double			 last_publish;	/* monotonic */
+	bool			 publish_due;	/* results held back by the
+						   publish rate limit */
 	struct {
 		char	 key[256];
 		double	 at;
@@ -100,6 +105,8 @@ void	worker_event(struct worker *, enum event_kind, int, const char *, ...)
 void	worker_publish(struct worker *);
 void	worker_poll_inbox(struct worker *, double);
 double	worker_grace(const struct worker *);
+/* Probe no later than monotonic time t (an earlier plan stands). */
+void	worker_probe_by(struct worker *, double);
 int64_t	worker_catalog_rv(const struct worker *);
 
 /* Report to Sentry from a long-running mode (--watch, console); the same
@@ -111,8 +118,8 @@ void	probe_round(struct worker *);
 void	probe_evaluate(struct worker *);
 
 /* reload.c */
-void	reload_run(struct worker *, int, bool);
+void	reload_run(struct worker *, int, enum reload_scope);
 void	reload_drop(struct worker *);
-void	reload_verified(struct worker *);
+void	reload_verified(struct worker *, double);
 
 #endif

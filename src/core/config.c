@@ -70,8 +70,9 @@ static const struct opt opts[] = {
 	{ O_CONNECT_TIMEOUT, "connect-timeout", 0, OPT_ARG, { NULL, NULL },
 	    "MS", "limit for each connection attempt (default 3000)" },
 	{ O_RELOAD_SCOPE, "reload-scope", 0, OPT_ARG, { NULL, NULL },
-	    "targeted|full", "reload only what is inconsistent (default) or "
-	    "all remote schemas and sources" },
+	    "auto|targeted|full", "auto (default): every source and the "
+	    "inconsistent remote schemas; targeted: only what is inconsistent, "
+	    "nothing when consistent; full: {}, everything (see hasync(1))" },
 	{ O_WAIT, "wait", 0, OPT_ARG, { NULL, NULL }, "SECONDS",
 	    "retry reloads with backoff until consistent or SECONDS pass "
 	    "(default 0)" },
@@ -140,7 +141,7 @@ config_defaults(struct config *c)
 	c->probe_interval_ms = 5000;
 	c->timeout_ms = 10000;
 	c->connect_timeout_ms = 3000;
-	c->reload_scope = RELOAD_TARGETED;
+	c->reload_scope = RELOAD_AUTO;
 	c->format = FORMAT_JSON;
 	c->mode = MODE_CONSOLE;
 	c->max_body_bytes = 64L * 1024 * 1024;
@@ -311,13 +312,15 @@ config_apply(struct load_state *st, const struct opt *o, const char *v,
 		c->max_body_bytes = n * 1024 * 1024;
 		return (0);
 	case O_RELOAD_SCOPE:
-		if (strcmp(v, "targeted") == 0)
+		if (strcmp(v, "auto") == 0)
+			c->reload_scope = RELOAD_AUTO;
+		else if (strcmp(v, "targeted") == 0)
 			c->reload_scope = RELOAD_TARGETED;
 		else if (strcmp(v, "full") == 0)
 			c->reload_scope = RELOAD_FULL;
 		else
 			return (err_set(e, ERR_USAGE, "--reload-scope: '%.40s' "
-			    "is not 'targeted' or 'full'", v));
+			    "is not 'auto', 'targeted' or 'full'", v));
 		return (0);
 	case O_FORMAT:
 		if (strcmp(v, "json") == 0)
@@ -421,6 +424,36 @@ struct pair {
 	char			*v;	/* points into argv, or NULL */
 };
 
+/*
+ * Where the subcommand "reload" stands, or 0. Options may come before it,
+ * as hasura-metadata-reloader's global flags do (hasync --sentry-env x
+ * reload ...); the values of options that take one are skipped.
+ */
+static int
+config_find_command(int argc, char **argv)
+{
+	const struct opt	*o;
+	const char		*a;
+	int			 i;
+
+	for (i = 1; i < argc; i++) {
+		a = argv[i];
+		if (strcmp(a, "--") == 0)
+			return (0);
+		if (a[0] != '-' || a[1] == '\0')
+			return (strcmp(a, "reload") == 0 ? i : 0);
+		if (a[1] == '-') {
+			if (strchr(a, '=') != NULL)
+				continue;
+			o = config_find_long(a + 2, strlen(a + 2), true);
+		} else
+			o = a[2] == '\0' ? config_find_short(a[1]) : NULL;
+		if (o != NULL && (o->flags & OPT_ARG))
+			i++;
+	}
+	return (0);
+}
+
 /* Split argv into pairs; validate option names and arity. */
 static int
 config_scan_argv(struct config *c, int argc, char **argv, struct pair *pairs,
@@ -429,21 +462,22 @@ config_scan_argv(struct config *c, int argc, char **argv, struct pair *pairs,
 	const struct opt	*o;
 	const char		*name, *eq;
 	char			*v;
-	int			 i = 1;
+	int			 i, cmd;
 	bool			 only_args = false;
 
 	*npairs = 0;
-	if (argc > 1 && strcmp(argv[1], "reload") == 0) {
+	if ((cmd = config_find_command(argc, argv)) > 0)
 		c->reload_command = true;
-		i = 2;
-	}
-	for (; i < argc; i++) {
+	for (i = 1; i < argc; i++) {
 		char	*a = argv[i];
 
+		if (i == cmd)
+			continue;
 		if (only_args || a[0] != '-' || a[1] == '\0') {
 			if (strcmp(a, "reload") == 0)
-				return (err_set(e, ERR_USAGE, "'reload' must "
-				    "come first: hasync reload [options]"));
+				return (err_set(e, ERR_USAGE, "'reload' given "
+				    "twice or after '--'; usage: hasync "
+				    "reload [options]"));
 			return (err_set(e, ERR_USAGE, "unexpected argument "
 			    "'%.60s'; see hasync --help", a));
 		}
@@ -630,6 +664,35 @@ config_apply_env(struct load_state *st, char **envp, bool reload_cmd,
 	return (0);
 }
 
+/*
+ * The mode and output format as the flags give them, before anything is
+ * applied: an error in any later setting is then reported in the form the
+ * caller reads (a JSON line in batch mode).
+ */
+static void
+config_early_mode(struct config *c, const struct pair *pairs, size_t n)
+{
+	size_t	i;
+
+	if (c->reload_command)
+		c->mode = MODE_BATCH;
+	for (i = 0; i < n; i++) {
+		switch (pairs[i].o->id) {
+		case O_BATCH:
+		case O_RELOAD:
+		case O_WATCH:
+			c->mode = MODE_BATCH;
+			break;
+		case O_FORMAT:
+			if (strcmp(pairs[i].v, "text") == 0)
+				c->format = FORMAT_TEXT;
+			break;
+		default:
+			break;
+		}
+	}
+}
+
 int
 config_load(struct config *c, int argc, char **argv, char **envp,
     struct err *e)
@@ -645,7 +708,9 @@ config_load(struct config *c, int argc, char **argv, char **envp,
 	memset(&st, 0, sizeof(st));
 	st.c = c;
 	pairs = xcalloc((size_t)argc + 1, sizeof(*pairs));
-	if (config_scan_argv(c, argc, argv, pairs, &npairs, e) == -1)
+	i = config_scan_argv(c, argc, argv, pairs, &npairs, e) == -1;
+	config_early_mode(c, pairs, npairs);
+	if (i)
 		goto out;
 	for (i = 0; i < npairs; i++) {
 		if (pairs[i].o->id == O_HELP || pairs[i].o->id == O_VERSION) {
@@ -694,15 +759,14 @@ config_load(struct config *c, int argc, char **argv, char **envp,
 			explicit_bzero(pairs[i].v, strlen(pairs[i].v));
 			if (c->n_warnings < 4)
 				c->warnings[c->n_warnings++] = xstrdup(
-				    "warning: --admin-secret is visible to "
-				    "other users in ps; use "
-				    "HASURA_GRAPHQL_ADMIN_SECRET or "
+				    "--admin-secret is visible to other users "
+				    "in ps; use HASURA_GRAPHQL_ADMIN_SECRET or "
 				    "--admin-secret-file");
 		}
 	}
 	if (c->insecure && c->n_warnings < 4)
-		c->warnings[c->n_warnings++] = xstrdup("warning: --insecure: "
-		    "TLS certificates are not verified");
+		c->warnings[c->n_warnings++] = xstrdup("--insecure: TLS "
+		    "certificates are not verified");
 	rc = 0;
 out:
 	free(pairs);
@@ -731,6 +795,12 @@ config_check(const struct config *c, bool stdout_is_tty, struct err *e)
 		return (err_set(e, ERR_USAGE, "--cacert and --insecure do not "
 		    "go together"));
 	return (0);
+}
+
+bool
+config_json_output(const struct config *c)
+{
+	return (c->mode == MODE_BATCH && c->format == FORMAT_JSON);
 }
 
 void
@@ -822,6 +892,6 @@ config_usage(FILE *fp, bool reload_cmd)
 		}
 	}
 	fprintf(fp, "\nexit codes: 0 ok, 1 inconsistent metadata, 2 usage "
-	    "error, 3 unreachable or\nauth refused, 4 instances disagree. "
-	    "See hasync(1).\n");
+	    "error, 3 unreachable,\nunhealthy or auth refused, 4 instances "
+	    "disagree, 128+N signal N. See hasync(1).\n");
 }

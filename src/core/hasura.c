@@ -91,26 +91,28 @@ hasura_cmp_object(const void *a, const void *b)
 struct objset *
 hasura_objset_make(struct object **v, size_t n)
 {
-	struct objset	*s;
-	size_t		 i, j;
-	uint64_t	 h = 1469598103934665603ULL;	/* FNV-1a */
-	const char	*p;
+	struct objset	 *s;
+	struct object	**u;
+	size_t		  i, j;
+	uint64_t	  h = 1469598103934665603ULL;	/* FNV-1a */
+	const char	 *p;
 
+	/* v stays as received; u is the keyed view for comparisons. */
+	u = xcalloc(n + 1, sizeof(*u));
+	memcpy(u, v, n * sizeof(*u));
 	if (n > 1)
-		qsort(v, n, sizeof(*v), hasura_cmp_object);
+		qsort(u, n, sizeof(*u), hasura_cmp_object);
 	for (i = j = 0; i < n; i++) {
-		if (j > 0 && strcmp(v[j - 1]->key, v[i]->key) == 0) {
-			object_unref(v[i]);
+		if (j > 0 && strcmp(u[j - 1]->key, u[i]->key) == 0)
 			continue;
-		}
-		v[j++] = v[i];
+		u[j++] = u[i];
 	}
 	for (i = 0; i < j; i++) {
-		for (p = v[i]->key; *p != '\0'; p++)
+		for (p = u[i]->key; *p != '\0'; p++)
 			h = (h ^ (unsigned char)*p) * 1099511628211ULL;
 		h = (h ^ 0xff) * 1099511628211ULL;
 	}
-	s = objset_new(v, j);
+	s = objset_new(v, n, u, j);
 	s->hash = h;
 	return (s);
 }
@@ -309,41 +311,43 @@ hasura_add_name(json_t *arr, const char *name, size_t len)
 }
 
 json_t *
-hasura_reload_args(const struct objset *set, bool full)
+hasura_reload_args(const struct objset *set, enum reload_scope scope)
 {
 	json_t		*args = json_object(), *rs, *src;
 	const char	*n, *p;
 	size_t		 i;
 
-	if (full) {
-		json_object_set_new(args, "reload_remote_schemas", json_true());
-		json_object_set_new(args, "reload_sources", json_true());
-	} else {
-		rs = json_array();
-		src = json_array();
-		for (i = 0; set != NULL && i < set->n; i++) {
-			n = set->v[i]->name;
-			/* Name formats of facts §5.2. */
-			if (strcmp(set->v[i]->type, "remote_schema") == 0 &&
-			    strncmp(n, "remote_schema ", 14) == 0)
-				hasura_add_name(rs, n + 14, strlen(n + 14));
-			else if ((p = strstr(n, " in remote schema ")) != NULL)
-				hasura_add_name(rs, p + 18, strlen(p + 18));
-			if (strcmp(set->v[i]->type, "source") == 0 &&
-			    strncmp(n, "source ", 7) == 0)
-				hasura_add_name(src, n + 7, strlen(n + 7));
-			else if ((p = strstr(n, " in source ")) != NULL) {
-				const char *q;
+	if (scope == RELOAD_FULL)
+		return (args);	/* {}: the server's own defaults */
+	rs = json_array();
+	src = json_array();
+	for (i = 0; set != NULL && i < set->n; i++) {
+		n = set->v[i]->name;
+		/* Name formats of facts §5.2. */
+		if (strcmp(set->v[i]->type, "remote_schema") == 0 &&
+		    strncmp(n, "remote_schema ", 14) == 0)
+			hasura_add_name(rs, n + 14, strlen(n + 14));
+		else if ((p = strstr(n, " in remote schema ")) != NULL)
+			hasura_add_name(rs, p + 18, strlen(p + 18));
+		if (strcmp(set->v[i]->type, "source") == 0 &&
+		    strncmp(n, "source ", 7) == 0)
+			hasura_add_name(src, n + 7, strlen(n + 7));
+		else if ((p = strstr(n, " in source ")) != NULL) {
+			const char *q;
 
-				while ((q = strstr(p + 1, " in source ")) !=
-				    NULL)
-					p = q;
-				hasura_add_name(src, p + 11, strlen(p + 11));
-			}
+			while ((q = strstr(p + 1, " in source ")) != NULL)
+				p = q;
+			hasura_add_name(src, p + 11, strlen(p + 11));
 		}
-		json_object_set_new(args, "reload_remote_schemas", rs);
-		json_object_set_new(args, "reload_sources", src);
 	}
+	json_object_set_new(args, "reload_remote_schemas", rs);
+	if (scope == RELOAD_AUTO) {
+		/* Every source: only a source reload sees what changed in
+		 * the database behind Hasura's back. */
+		json_decref(src);
+		src = json_true();
+	}
+	json_object_set_new(args, "reload_sources", src);
 	json_object_set_new(args, "recreate_event_triggers", json_false());
 	return (args);
 }

@@ -335,14 +335,20 @@ http_run(struct http *h, struct http_req **reqs, size_t n,
 		running += http_collect(h, done, arg);
 		if (running <= 0 || h->stop)
 			break;
-		wait_ms = h->timeout_ms < 0 || h->timeout_ms > 1000 ? 1000 :
-		    (int)h->timeout_ms;
+		/* With an idle callback, wake at least every 100 ms: the
+		 * caller may have deferred work (a throttled publish). */
+		wait_ms = idle != NULL ? 100 : 1000;
+		if (h->timeout_ms >= 0 && h->timeout_ms < wait_ms)
+			wait_ms = (int)h->timeout_ms;
 		nev = epoll_wait(h->epfd, evs, 64, wait_ms);
 		if (nev == -1 && errno != EINTR)
 			break;
-		if (nev <= 0)
+		if (nev <= 0) {
 			curl_multi_socket_action(h->multi, CURL_SOCKET_TIMEOUT,
 			    0, &running);
+			if (idle != NULL && !h->stop)
+				idle(arg);
+		}
 		for (k = 0; k < nev; k++) {
 			if (evs[k].data.fd == h->wake[0]) {
 				while (read(h->wake[0], buf, sizeof(buf)) > 0)

@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -79,4 +80,20 @@ jsonl_write(FILE *fp, const char *level, const char *message,
 	funlockfile(fp);
 	free(out);
 	return (rc);
+}
+
+void
+jsonl_stderr(bool json, const char *level, const char *fmt, ...)
+{
+	char	msg[1024];
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (json)
+		jsonl_write(stderr, level, msg, NULL);
+	else
+		fprintf(stderr, "hasync: %s%s\n", strcmp(level, "warn") == 0 ?
+		    "warning: " : "", msg);
 }

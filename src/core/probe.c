@@ -52,9 +52,19 @@ probe_hash(const char *p, size_t n)
 static void	probe_commit(struct worker *, size_t);
 static bool	probe_reload_job(const struct worker *);
 
+/* Publish what is due: at most 10 times a second; what is held back goes
+ * out from probe_idle(), which runs at least every 100 ms of a round. */
+static void
+probe_flush(struct worker *w)
+{
+	if (w->publish_due && mono_now() - w->last_publish >= 0.1) {
+		w->publish_due = false;
+		worker_publish(w);
+	}
+}
+
 /* One of an instance's chains is over; once both are, show its results
- * now, not at round end (a slow replica must not hide the fast ones). At
- * most 10 publishes a second. */
+ * now, not at round end (a slow replica must not hide the fast ones). */
 static void
 probe_finished(struct worker *w, struct inst *in)
 {
@@ -62,14 +72,15 @@ probe_finished(struct worker *w, struct inst *in)
 		return;
 	probe_commit(w, (size_t)(in - w->inst));
 	in->round_committed = true;
-	if (mono_now() - w->last_publish >= 0.1)
-		worker_publish(w);
+	w->publish_due = true;
+	probe_flush(w);
 }
 
 /*
- * A reload job (hasync reload, --batch --reload) asks only what the reload
- * needs: the inconsistent objects. The server version and the metadata
- * summary would cost a round trip before the reload.
+ * A reload job (hasync reload, --batch --reload) skips the metadata summary
+ * (export_metadata grows with the metadata). /healthz and /v1/version stay:
+ * they run beside get_inconsistent_metadata, on the other chain, so they
+ * cost no round trip, and /healthz ERROR is a verdict of its own.
  */
 static bool
 probe_reload_job(const struct worker *w)
@@ -90,18 +101,11 @@ probe_setup(struct round *rd, struct inst *in, int c, int s)
 	for (; s < CHAIN_END(c); s++) {
 		switch (s) {
 		case STEP_HEALTHZ:
-			/* A reload job learns health from the metadata answer
-			 * (facts §4.1: WARN iff inconsistent objects). */
-			if (probe_reload_job(w))
-				continue;
 			r->path = "/healthz";
 			r->auth = false;
 			break;
 		case STEP_VERSION:
-			/* A reload job does not need it: one round trip less
-			 * before the reload. */
-			if ((!in->need_version && in->server_version != NULL) ||
-			    probe_reload_job(w))
+			if (!in->need_version && in->server_version != NULL)
 				continue;
 			r->path = "/v1/version";
 			r->auth = false;
@@ -169,8 +173,9 @@ probe_fail(struct inst *in, enum health h, const char *fmt, ...)
 	    in->round_error);
 }
 
-/* Find an equal answer already parsed this round. */
-static struct objset *
+/* Find an equal answer already parsed (this round or the last); take its
+ * objects and verdict. */
+static bool
 probe_shared_set(struct worker *w, struct inst *self, uint64_t hash)
 {
 	size_t	i;
@@ -178,33 +183,27 @@ probe_shared_set(struct worker *w, struct inst *self, uint64_t hash)
 	for (i = 0; i < w->n_inst; i++) {
 		struct inst *o = &w->inst[i];
 
-		if (o != self && o->round_objects != NULL &&
-		    o->round_hash == hash)
-			return (o->round_objects);
-		if (o != self && o->objects != NULL && o->body_hash == hash &&
-		    o->round_objects == NULL)
-			return (o->objects);
+		if (o == self)
+			continue;
+		if (o->round_objects != NULL && o->round_hash == hash) {
+			self->round_objects = o->round_objects;
+			self->round_consistency = o->round_consistency;
+		} else if (o->objects != NULL && o->body_hash == hash &&
+		    o->round_objects == NULL && o->consistency_known) {
+			self->round_objects = o->objects;
+			self->round_consistency = o->consistent;
+		} else
+			continue;
+		objset_ref(self->round_objects);
+		return (true);
 	}
-	return (NULL);
-}
-
-/* Without /healthz (reload jobs), health as /healthz would have said it. */
-static void
-probe_health_from(const struct worker *w, struct inst *in)
-{
-	if (!probe_reload_job(w) || in->round_health != HEALTH_UNKNOWN)
-		return;
-	in->round_health = in->round_objects->n > 0 ? HEALTH_WARN : HEALTH_OK;
-	snprintf(in->round_text, sizeof(in->round_text), "%s",
-	    in->round_objects->n > 0 ? "WARN: inconsistent objects in schema" :
-	    "OK");
+	return (false);
 }
 
 static void
 probe_inconsistent(struct worker *w, struct inst *in, struct http_req *r)
 {
 	struct inconsistency	ic;
-	struct objset		*shared;
 	struct err		e;
 	char			line[256];
 
@@ -220,13 +219,8 @@ probe_inconsistent(struct worker *w, struct inst *in, struct http_req *r)
 		return;
 	}
 	in->round_hash = probe_hash(r->resp, r->resp_len);
-	if ((shared = probe_shared_set(w, in, in->round_hash)) != NULL) {
-		objset_ref(shared);
-		in->round_objects = shared;
-		in->round_consistency = shared->n == 0;
-		probe_health_from(w, in);
+	if (probe_shared_set(w, in, in->round_hash))
 		return;
-	}
 	if (hasura_parse_inconsistency(r->resp, r->resp_len, false, &ic,
 	    &e) == -1) {
 		probe_fail(in, HEALTH_ERROR, "%s from %s", e.msg,
@@ -235,7 +229,6 @@ probe_inconsistent(struct worker *w, struct inst *in, struct http_req *r)
 	}
 	in->round_objects = ic.objects;
 	in->round_consistency = ic.is_consistent;
-	probe_health_from(w, in);
 }
 
 /* A request finished: record it and chain the next one. */
@@ -322,6 +315,7 @@ probe_idle(void *arg)
 	struct round	*rd = arg;
 
 	worker_poll_inbox(rd->w, 0);
+	probe_flush(rd->w);
 }
 
 /* Fold one instance's round into its lasting state, with events. */
@@ -331,6 +325,7 @@ probe_commit(struct worker *w, size_t i)
 	struct inst	*in = &w->inst[i];
 	enum health	 old = in->health;
 	bool		 was_known = in->consistency_known;
+	bool		 was_consistent = in->consistent;
 	size_t		 old_n = in->objects != NULL ? in->objects->n : 0;
 
 	if (in->round_failed) {
@@ -349,6 +344,7 @@ probe_commit(struct worker *w, size_t i)
 			objset_unref(in->objects);
 			in->objects = in->round_objects;
 			in->body_hash = in->round_hash;
+			in->consistent = in->round_consistency;
 			in->consistency_known = true;
 		}
 	}
@@ -373,9 +369,10 @@ probe_commit(struct worker *w, size_t i)
 		}
 	}
 	if (!in->round_failed && in->consistency_known &&
-	    (!was_known || old_n != in->objects->n))
+	    (!was_known || old_n != in->objects->n || was_consistent !=
+	    in->consistent))
 		worker_event(w, EV_CONSISTENCY, (int)i, "%s: %s", in->endpoint,
-		    in->objects->n == 0 ? "metadata is consistent" :
+		    in->consistent ? "metadata is consistent" :
 		    "metadata is inconsistent");
 }
 

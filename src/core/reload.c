@@ -1,13 +1,19 @@
 /*
- * reload.c: reload and drop cycles. A reload goes to ONE healthy instance
- * with explicit args (facts §3.2: defaults changed across versions);
- * targeted by default (only the inconsistent remote schemas and the sources
- * with inconsistent objects). The catalog notification carries it to the
- * other replicas (facts §2.6), so every instance is verified by a probe
- * round after the grace period. A bare {"message":"success"} (before v2.4)
- * is never trusted: the answer is confirmed with get_inconsistent_metadata.
- * Never two at once: the worker is single-threaded and a cycle stays
- * pending until verified. Worker thread only.
+ * reload.c: reload and drop cycles. A reload goes to ONE healthy instance.
+ * Scope auto (the default) names the inconsistent remote schemas and
+ * reloads every source, since only a source reload lets Hasura see a table
+ * dropped or changed behind its back (facts §3.2, §5; issue #8245
+ * upstream); targeted names only what is inconsistent and sends nothing
+ * when all is consistent; full sends {} as hasura-metadata-reloader does.
+ * The catalog notification carries a reload to the other replicas (facts
+ * §2.6), so every instance is verified by a probe round that starts after
+ * the grace period. A bare {"message":"success"} (before v2.4) is never
+ * trusted: the answer is confirmed with get_inconsistent_metadata.
+ *
+ * Every cycle ends: verified, failed, skipped or refused, it is counted in
+ * reloads_done, so a reader waiting for it never waits for nothing. Never
+ * two at once: the worker is single-threaded and a cycle stays pending
+ * until verified. Worker thread only.
  */
 #include "config.h"
 
@@ -101,8 +107,10 @@ reload_finish(struct worker *w, int t, const char *what, json_t *args,
 	ri->consistent = consistent;
 	free(ri->result);
 	xasprintf(&ri->result, "%s (%.1f s)", msg, took);
-	if (took > w->slowest_reload)
-		w->slowest_reload = took;
+	/* The grace follows recent reloads: one slow reload does not
+	 * lengthen it for ever. */
+	w->slowest_reload = took > w->slowest_reload / 2 ? took :
+	    w->slowest_reload / 2;
 	worker_event(w, strcmp(what, "drop_inconsistent_metadata") == 0 ?
 	    EV_DROP_RESULT : EV_RELOAD_RESULT, t, "%s via %s: %s",
 	    what, w->inst[t].endpoint, ri->result);
@@ -112,8 +120,41 @@ reload_finish(struct worker *w, int t, const char *what, json_t *args,
 	w->activity = NULL;
 	w->reload_pending = true;
 	w->last_reload_consistent = false;
-	/* Verify every replica once they had time to sync. */
-	w->next_probe = mono_now() + worker_grace(w);
+	/* Verify every replica once they had time to sync: by a round that
+	 * starts after the grace, not one already under way. */
+	w->verify_after = mono_now() + worker_grace(w);
+	worker_probe_by(w, w->verify_after);
+}
+
+/* A cycle that ends before anything was sent: counted as done so that
+ * nobody waits for it; consistent only when there was nothing to do. */
+static void
+reload_settle(struct worker *w, bool consistent)
+{
+	w->reloads_done++;
+	w->last_reload_consistent = consistent;
+}
+
+/* Take a reload answer's objects as instance t's: with v2.4+ an instance
+ * answers for itself, and /healthz says WARN iff it has inconsistent
+ * objects (facts §4.1), so its health follows too. */
+static void
+reload_adopt(struct worker *w, int t, struct inconsistency *ic)
+{
+	struct inst	*in = &w->inst[t];
+
+	objset_unref(in->objects);
+	in->objects = ic->objects;
+	ic->objects = NULL;
+	in->consistent = ic->is_consistent;
+	in->consistency_known = true;
+	in->body_hash = 0;
+	if (in->health == HEALTH_OK || in->health == HEALTH_WARN) {
+		in->health = in->consistent ? HEALTH_OK : HEALTH_WARN;
+		free(in->health_text);
+		in->health_text = xstrdup(in->consistent ? "OK" :
+		    "WARN: inconsistent objects in schema");
+	}
 }
 
 /* Confirm a pre-v2.4 answer with get_inconsistent_metadata. */
@@ -141,7 +182,7 @@ reload_confirm(struct worker *w, int t, bool *consistent, size_t *n)
 }
 
 void
-reload_run(struct worker *w, int want, bool full)
+reload_run(struct worker *w, int want, enum reload_scope scope)
 {
 	struct objset		*set;
 	struct inconsistency	 ic;
@@ -154,31 +195,34 @@ reload_run(struct worker *w, int want, bool full)
 	size_t			 n;
 	int			 t;
 
-	if (w->reload_pending || w->c->readonly) {
-		worker_event(w, EV_INFO, want, "%s", w->c->readonly ?
-		    "read-only: reload refused" : "a reload is already in "
+	if (w->reload_pending) {
+		worker_event(w, EV_INFO, want, "a reload is already in "
 		    "progress; request ignored");
 		return;
 	}
-	if ((t = reload_target(w, want)) == -1) {
-		worker_event(w, EV_ERROR, want, "reload: no reachable "
-		    "instance to send it to");
+	if (w->c->readonly) {
+		worker_event(w, EV_INFO, want, "read-only: reload refused");
+		reload_settle(w, false);
 		return;
 	}
-	if (want == -1)
-		full = w->c->reload_scope == RELOAD_FULL;
+	if ((t = reload_target(w, want)) == -1) {
+		worker_event(w, EV_ERROR, want, "reload not sent: no reachable "
+		    "instance to send it to");
+		reload_settle(w, false);
+		return;
+	}
 	set = want >= 0 && w->inst[t].objects != NULL && w->inst[t].objects->n ?
 	    (objset_ref(w->inst[t].objects), w->inst[t].objects) :
 	    reload_union(w);
-	if (!full && set->n == 0) {
+	if (scope == RELOAD_TARGETED && set->n == 0) {
 		worker_event(w, EV_INFO, t, "reload via %s skipped: metadata "
-		    "is consistent, nothing to reload", w->inst[t].endpoint);
+		    "is consistent, nothing to reload (--reload-scope "
+		    "targeted)", w->inst[t].endpoint);
 		objset_unref(set);
-		w->reloads_done++;
-		w->last_reload_consistent = true;
+		reload_settle(w, true);
 		return;
 	}
-	args = hasura_reload_args(set, full);
+	args = hasura_reload_args(set, scope);
 	objset_unref(set);
 	argtext = json_dumps(args, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	w->inst[t].reload.in_flight = true;
@@ -210,14 +254,10 @@ reload_run(struct worker *w, int want, bool full)
 	else {
 		n = ic.objects->n;
 		consistent = ic.is_consistent;
-		if (ic.has_is_consistent && w->n_inst == 1) {
-			/* The only instance answered for itself (v2.4+): that
-			 * is the verification; no second round needed. */
-			objset_unref(w->inst[t].objects);
-			w->inst[t].objects = ic.objects;
-			w->inst[t].consistency_known = true;
-			ic.objects = NULL;
-		}
+		/* The only instance answered for itself (v2.4+): that is
+		 * the verification; no second round needed. */
+		if (ic.has_is_consistent && w->n_inst == 1)
+			reload_adopt(w, t, &ic);
 		objset_unref(ic.objects);
 		if (!ic.has_is_consistent) {
 			/* Pre-v2.4: "success" says nothing (facts §3.2). */
@@ -238,9 +278,8 @@ reload_run(struct worker *w, int want, bool full)
 			    false, started, "still inconsistent: %zu object%s",
 			    n, n == 1 ? "" : "s");
 		if (ic.has_is_consistent && w->n_inst == 1) {
-			w->next_probe = mono_now() +
-			    (double)w->c->probe_interval_ms / 1000.0;
-			reload_verified(w);
+			w->verify_after = 0;
+			reload_verified(w, mono_now());
 		}
 	}
 	free(r.body);
@@ -256,14 +295,20 @@ reload_drop(struct worker *w)
 	double		 started = mono_now();
 	int		 t;
 
-	if (w->reload_pending || w->c->readonly) {
-		worker_event(w, EV_INFO, -1, "%s", w->c->readonly ?
-		    "read-only: drop refused" : "a reload is already in "
+	if (w->reload_pending) {
+		worker_event(w, EV_INFO, -1, "a reload is already in "
 		    "progress; drop ignored");
 		return;
 	}
+	if (w->c->readonly) {
+		worker_event(w, EV_INFO, -1, "read-only: drop refused");
+		reload_settle(w, false);
+		return;
+	}
 	if ((t = reload_target(w, -1)) == -1) {
-		worker_event(w, EV_ERROR, -1, "drop: no reachable instance");
+		worker_event(w, EV_ERROR, -1, "drop not sent: no reachable "
+		    "instance");
+		reload_settle(w, false);
 		return;
 	}
 	w->inst[t].reload.in_flight = true;
@@ -288,19 +333,23 @@ reload_drop(struct worker *w)
 	http_req_clear(&r);
 }
 
-/* Called after the verification round that follows a cycle. */
+/* Called after each probe round (started at round_start): the first that
+ * started after the grace verifies a pending cycle. */
 void
-reload_verified(struct worker *w)
+reload_verified(struct worker *w, double round_start)
 {
 	size_t	i, bad = 0, unknown = 0;
 
-	if (!w->reload_pending)
+	if (!w->reload_pending || round_start < w->verify_after)
 		return;
 	for (i = 0; i < w->n_inst; i++) {
+		/* /healthz ERROR counts as not answering: a batch exits 3
+		 * for it, so --wait keeps trying. */
 		if (!w->inst[i].consistency_known ||
-		    w->inst[i].last_error != NULL)
+		    w->inst[i].last_error != NULL ||
+		    w->inst[i].health == HEALTH_ERROR)
 			unknown++;
-		else if (w->inst[i].objects->n > 0)
+		else if (!w->inst[i].consistent)
 			bad++;
 	}
 	w->reload_pending = false;
@@ -308,7 +357,7 @@ reload_verified(struct worker *w)
 	w->reloads_done++;
 	worker_event(w, bad == 0 && unknown == 0 ? EV_RELOAD_RESULT : EV_ERROR,
 	    -1, "verified %zu instance%s: %zu consistent, %zu inconsistent, "
-	    "%zu not answering", w->n_inst, w->n_inst == 1 ? "" : "s",
+	    "%zu unhealthy or not answering", w->n_inst, w->n_inst == 1 ? "" : "s",
 	    w->n_inst - bad - unknown, bad, unknown);
 	w->ring[w->n_ring - 1].ok = w->last_reload_consistent;
 	if (bad > 0)

@@ -46,13 +46,15 @@ object_unref(struct object *o)
 }
 
 struct objset *
-objset_new(struct object **v, size_t n)
+objset_new(struct object **v, size_t n, struct object **uniq, size_t n_uniq)
 {
 	struct objset	*s = xcalloc(1, sizeof(*s));
 
 	s->refs = 1;
 	s->v = v;
 	s->n = n;
+	s->uniq = uniq;
+	s->n_uniq = n_uniq;
 	return (s);
 }
 
@@ -72,6 +74,7 @@ objset_unref(struct objset *s)
 	for (i = 0; i < s->n; i++)
 		object_unref(s->v[i]);
 	free(s->v);
+	free(s->uniq);
 	free(s);
 }
 
@@ -82,10 +85,10 @@ objset_equal(const struct objset *a, const struct objset *b)
 
 	if (a == b)
 		return (true);
-	if (a->n != b->n || (a->n > 0 && a->hash != b->hash))
+	if (a->n_uniq != b->n_uniq || (a->n_uniq > 0 && a->hash != b->hash))
 		return (false);
-	for (i = 0; i < a->n; i++) {
-		if (strcmp(a->v[i]->key, b->v[i]->key) != 0)
+	for (i = 0; i < a->n_uniq; i++) {
+		if (strcmp(a->uniq[i]->key, b->uniq[i]->key) != 0)
 			return (false);
 	}
 	return (true);

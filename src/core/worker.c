@@ -10,6 +10,7 @@
  */
 #include "config.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +35,13 @@ worker_grace(const struct worker *w)
 		return (0);
 	return (2.0 * (double)w->c->poll_interval_ms / 1000.0 +
 	    w->slowest_reload);
+}
+
+void
+worker_probe_by(struct worker *w, double t)
+{
+	if (t < w->next_probe)
+		w->next_probe = t;
 }
 
 int64_t
@@ -152,11 +160,14 @@ worker_exit_code(const struct worker *w)
 	for (i = 0; i < w->n_inst; i++) {
 		const struct inst *in = &w->inst[i];
 
+		/* /healthz ERROR: its metadata storage check failed (facts
+		 * §4.1): as unusable as an instance that does not answer. */
 		if (in->health == HEALTH_UNREACHABLE ||
-		    in->health == HEALTH_AUTH || in->last_error != NULL ||
-		    in->health == HEALTH_UNKNOWN || !in->consistency_known)
+		    in->health == HEALTH_AUTH || in->health == HEALTH_ERROR ||
+		    in->last_error != NULL || in->health == HEALTH_UNKNOWN ||
+		    !in->consistency_known)
 			code = exitcode_worst(code, EXIT_UNREACHABLE);
-		else if (in->consistency_known && in->objects->n > 0)
+		else if (!in->consistent)
 			code = exitcode_worst(code, EXIT_INCONSISTENT);
 		if (in->disagrees || in->behind)
 			code = exitcode_worst(code, EXIT_DISAGREE);
@@ -182,15 +193,16 @@ worker_build_union(const struct worker *w, struct snapshot *s)
 	size_t	i, j, cap = 0, n = 0, sorted = 0, bytes = (w->n_inst + 7) / 8;
 
 	for (i = 0; i < w->n_inst; i++)
-		cap += w->inst[i].objects != NULL ? w->inst[i].objects->n : 0;
+		cap += w->inst[i].objects != NULL ?
+		    w->inst[i].objects->n_uniq : 0;
 	s->objects = xcalloc(cap + 1, sizeof(*s->objects));
 	for (i = 0; i < w->n_inst; i++) {
 		const struct objset *set = w->inst[i].objects;
 
 		if (set == NULL)
 			continue;
-		for (j = 0; j < set->n; j++) {
-			struct snap_object	 key = { set->v[j], 0, NULL };
+		for (j = 0; j < set->n_uniq; j++) {
+			struct snap_object	 key = { set->uniq[j], 0, NULL };
 			struct snap_object	*so;
 
 			/* Sorted up to `sorted`; a set has unique keys, so
@@ -199,7 +211,7 @@ worker_build_union(const struct worker *w, struct snapshot *s)
 			    sizeof(*s->objects), worker_cmp_union);
 			if (so == NULL) {
 				so = &s->objects[n++];
-				so->obj = set->v[j];
+				so->obj = set->uniq[j];
 				object_ref(so->obj);
 				so->instances = xcalloc(bytes + 1, 1);
 			}
@@ -271,6 +283,7 @@ worker_publish(struct worker *w)
 		si->latency_ms = in->latency_ms;
 		si->server_version = worker_dup(in->server_version);
 		si->consistency_known = in->consistency_known;
+		si->consistent = in->consistent;
 		si->objects = in->objects;
 		objset_ref(si->objects);
 		si->mem_version = in->mem_version;
@@ -292,6 +305,7 @@ worker_publish(struct worker *w)
 	}
 	s->exit_code = worker_exit_code(w);
 	w->last_publish = mono_now();
+	w->publish_due = false;
 	snapshot_publish(s);
 }
 
@@ -328,11 +342,10 @@ worker_apply_catalog(struct worker *w, struct inbox_take *t)
 	if (version_changed) {
 		/* Probe once the replicas had time to follow. */
 		w->behind_since = mono_now();
-		if (w->next_probe > mono_now() + worker_grace(w))
-			w->next_probe = mono_now() + worker_grace(w);
+		worker_probe_by(w, mono_now() + worker_grace(w));
 	}
 	if (t->force_refresh)
-		w->next_probe = mono_now();
+		worker_probe_by(w, mono_now());
 	return (t->have_state || t->n_events > 0 || t->force_refresh);
 }
 
@@ -370,20 +383,20 @@ worker_commands(struct worker *w)
 		c = w->cmds[i];
 		switch (c.cmd) {
 		case CMD_REFRESH:
-			w->next_probe = mono_now();
+			worker_probe_by(w, mono_now());
 			break;
 		case CMD_PAUSE:
 			w->paused = !w->paused;
 			worker_event(w, EV_INFO, -1, "%s", w->paused ?
 			    "probing paused" : "probing resumed");
 			if (!w->paused)
-				w->next_probe = mono_now();
+				worker_probe_by(w, mono_now());
 			break;
 		case CMD_RELOAD_INSTANCE:
-			reload_run(w, c.arg, false);
+			reload_run(w, c.arg, w->c->reload_scope);
 			break;
 		case CMD_RELOAD_CLUSTER:
-			reload_run(w, -2, true);
+			reload_run(w, -2, RELOAD_FULL);
 			break;
 		case CMD_DROP_INCONSISTENT:
 			reload_drop(w);
@@ -406,14 +419,14 @@ worker_auto_reload(struct worker *w)
 	if (!w->c->auto_reload || w->c->readonly || w->reload_pending)
 		return;
 	for (i = 0; i < w->n_inst; i++)
-		bad |= w->inst[i].consistency_known && w->inst[i].objects->n > 0;
+		bad |= w->inst[i].consistency_known && !w->inst[i].consistent;
 	if (!bad) {
 		w->auto_backoff = 0;
 		return;
 	}
 	if (mono_now() < w->auto_reload_at)
 		return;
-	reload_run(w, -1, false);
+	reload_run(w, -1, w->c->reload_scope);
 	w->auto_backoff = w->auto_backoff == 0 ? 1 : w->auto_backoff * 2;
 	if (w->auto_backoff > 120)
 		w->auto_backoff = 120;
@@ -446,12 +459,19 @@ worker_main(void *arg)
 			break;
 		worker_commands(w);
 		if (!w->paused && mono_now() >= w->next_probe) {
+			double started = mono_now();
+
+			/* News during the round (a version change, a
+			 * forced refresh) may ask for the next one sooner. */
+			w->next_probe = HUGE_VAL;
 			probe_round(w);
 			if (w->stopping)
 				break;
-			reload_verified(w);
-			w->next_probe = mono_now() +
-			    (double)w->c->probe_interval_ms / 1000.0;
+			reload_verified(w, started);
+			worker_probe_by(w, mono_now() +
+			    (double)w->c->probe_interval_ms / 1000.0);
+			if (w->reload_pending)
+				worker_probe_by(w, w->verify_after);
 			worker_auto_reload(w);
 			worker_publish(w);
 		}
@@ -476,7 +496,7 @@ worker_new(const struct config *c, struct http *h)
 		w->inst[i].mem_version = -1;
 		w->inst[i].mem_checked_rv = -1;
 		w->inst[i].need_version = true;
-		w->inst[i].objects = objset_new(NULL, 0);
+		w->inst[i].objects = objset_new(NULL, 0, NULL, 0);
 	}
 	return (w);
 }

@@ -1,11 +1,13 @@
-# tests/integration/batch-reload.sh: --reload and --wait: targeted reloads
-# name only what is broken; a pre-v2.4 answer is not trusted; hasync reload
-# takes hasura-metadata-reloader's names; the audit log; Sentry gets one
-# event per inconsistent run, delivered before exit, without the secret.
+# tests/integration/batch-reload.sh: --reload and --wait: a reload always
+# happens (scope auto: the broken remote schemas and every source, so a
+# table dropped behind Hasura's back is found); targeted names only what is
+# broken; full sends {}; hasync reload takes hasura-metadata-reloader's
+# names; the audit log; Sentry gets one event per inconsistent run,
+# delivered before exit, without the secret.
 . "$(dirname "$0")/../lib/testlib.sh"
 . "$top_srcdir/tests/lib/emu.sh"
 . "$top_srcdir/tests/lib/cluster.sh"
-plan 24
+plan 31
 pg_test_db
 seed_tables
 SECRET=reload-Secret-42
@@ -23,8 +25,8 @@ export HASURA_GRAPHQL_ADMIN_SECRET=$SECRET
 is "$?" 1 "remote schema still down: --reload exits 1"
 stats=$(emu_http GET "$A/emu/stats" "" "$SECRET")
 is "$(echo "$stats" | emu_json 'j["last_reload_args"]')" \
-    '{"reload_remote_schemas":["rs"],"reload_sources":[],"recreate_event_triggers":false}' \
-    "targeted: only the broken remote schema is named, args explicit"
+    '{"reload_remote_schemas":["rs"],"reload_sources":true,"recreate_event_triggers":false}' \
+    "auto: the broken remote schema by name, every source, args explicit"
 statsB=$(emu_http GET "$B/emu/stats" "" "$SECRET")
 is "$(echo "$stats" | emu_json 'j["metadata_requests"].get("reload_metadata",0)')$(echo "$statsB" | emu_json 'j["metadata_requests"].get("reload_metadata",0)')" \
     10 "exactly one reload, sent to one instance"
@@ -49,12 +51,34 @@ is "$(echo "$stats" | emu_json 'j["last_reload_args"]["reload_remote_schemas"]')
 is "$(tail -n 1 "$T/r2.out" | emu_json 'j["exit_code"]')" 0 "summary exit_code 0"
 wait_until 30 ic_is "$B" 0; ok $? "the other replica healed through the catalog notification"
 
-# Nothing inconsistent: no reload is sent at all.
-before=$(emu_http GET "$A/emu/stats" "" "$SECRET" | emu_json 'j["modifying_requests"]')
+# Nothing inconsistent: auto still reloads (once, the sources); targeted
+# sends nothing.
+mods() { echo $(( $(emu_http GET "$A/emu/stats" "" "$SECRET" | emu_json 'j["modifying_requests"]') + \
+    $(emu_http GET "$B/emu/stats" "" "$SECRET" | emu_json 'j["modifying_requests"]') )); }
+before=$(mods)
 "$HASYNC" --batch --reload -e "$A" -e "$B" >"$T/r3.out" 2>&1
 is "$?" 0 "consistent: --reload exits 0"
-after=$(emu_http GET "$A/emu/stats" "" "$SECRET" | emu_json 'j["modifying_requests"]')
-is "$after" "$before" "consistent: no reload sent (never reload what is consistent)"
+is "$(mods)" $((before + 1)) "consistent: auto sends exactly one reload"
+before=$(mods)
+"$HASYNC" --batch --reload --reload-scope targeted -e "$A" -e "$B" >"$T/r3t.out" 2>&1
+is "$?" 0 "consistent, targeted: exits 0"
+is "$(mods)" "$before" "consistent, targeted: nothing sent"
+
+# A table dropped behind Hasura's back: every cache still says consistent;
+# only a reload of the source can see it (facts §3.2, §5). hasync reload
+# finds it and names it, as hasura-metadata-reloader's reload_metadata {}
+# does; --reload-scope targeted cannot (documented in hasync(1)).
+q "DROP TABLE article CASCADE" >/dev/null
+is "$(ic_count "$A")" 0 "dropped table: the instance's cache still says consistent"
+"$HASYNC" --batch --reload --reload-scope targeted -e "$A" >"$T/d0.out" 2>&1
+is "$?" 0 "dropped table, targeted: not seen (nothing to name)"
+"$HASYNC" reload --hasura-endpoint "$A" >"$T/d1.out" 2>&1
+is "$?" 1 "dropped table: hasync reload exits 1"
+is "$(grep '"Metadata is inconsistent."' "$T/d1.out" | emu_json '[o["name"] for o in j["inconsistent_objects"]][0]')" \
+    "table article in source default" "and names the dropped table first, as Hasura lists it"
+seed_tables
+emu_meta "$A" '{"type":"reload_metadata","args":{}}' "$SECRET" >/dev/null
+wait_until 30 ic_is "$B" 0; ok $? "table recreated and reloaded: consistent again"
 
 # The old tool's environment names.
 HASURA_ENDPOINT=$A HASURA_ADMIN_SECRET=$SECRET HASURA_GRAPHQL_ADMIN_SECRET= "$HASYNC" reload >"$T/r4.out" 2>&1
@@ -66,7 +90,7 @@ emu_meta "$A" '{"type":"reload_metadata","args":{"reload_remote_schemas":true}}'
 "$HASYNC" --batch --reload --reload-scope full -e "$A" >"$T/r5.out" 2>&1
 is "$?" 1 "full reload, remote schema down: 1"
 is "$(emu_http GET "$A/emu/stats" "" "$SECRET" | emu_json 'j["last_reload_args"]')" \
-    '{"reload_remote_schemas":true,"reload_sources":true,"recreate_event_triggers":false}' "full: both true"
+    '{}' "full: {}, the server's defaults, as hasura-metadata-reloader sends"
 
 # Sentry: one event per inconsistent run, delivered before exit, no secret.
 mkdir -p "$T/sentry"

@@ -49,4 +49,4 @@ ok $? "watch: reconnected (in $(( $(now_ms) - t0 )) ms)"
 n=$(grep -c '"event":"listen_started"' "$T/w.out")
 is "$n" 2 "watch: a forced refresh after the reconnection"
 kill -TERM "$W"; wait "$W"
-is "$?" 0 "watch exits 0 on SIGTERM"
+is "$?" 143 "watch exits 128+15 on SIGTERM"

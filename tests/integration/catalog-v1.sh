@@ -61,4 +61,4 @@ dt=$(( $(now_ms) - t0 ))
 ok $([ "$dt" -lt 500 ] && echo 0 || echo 1) "at once, not at the next poll ($dt ms with a 1000 ms poll)"
 like "$(grep '"event":"version"' "$T/w.out" | head -n 1)" "\"instance_id\":\"$ID\"" "with the writer's instance id"
 kill -TERM "$W"; wait "$W"
-is "$?" 0 "exits 0"
+is "$?" 143 "SIGTERM ends --watch with 128+15"

@@ -1,7 +1,7 @@
 # tests/integration/cli.sh: the hasync command line as a user meets it:
 # help, version, every usage error (one line, exit 2), the secret in argv.
 . "$(dirname "$0")/../lib/testlib.sh"
-plan 22
+plan 24
 
 out=$("$HASYNC" --help); rc=$?
 is "$rc" 0 "--help exits 0"
@@ -31,8 +31,12 @@ usage_error "malformed URL" "endpoint: 'htp://x' is not an http" --batch -e htp:
 usage_error "non-numeric interval" "--poll-interval: 'soon' is not a whole number" --poll-interval soon
 usage_error "out-of-range interval" "--probe-interval: '5' is not a whole number from 100" --probe-interval 5
 usage_error "unreadable secret file" "cannot read admin secret file $T/nope" --admin-secret-file "$T/nope"
-usage_error "batch without endpoint" \
-    "^hasync: no Hasura endpoint: pass --endpoint URL or set HASURA_GRAPHQL_ENDPOINT$" --batch
+usage_error "batch without endpoint: one JSON line, as all batch output" \
+    '^\{"level":"error","time":"[^"]+","message":"no Hasura endpoint: pass --endpoint URL or set HASURA_GRAPHQL_ENDPOINT"\}$' --batch
+usage_error "batch --format text without endpoint: plain text" \
+    "^hasync: no Hasura endpoint: pass --endpoint URL or set HASURA_GRAPHQL_ENDPOINT$" --batch --format text
+usage_error "reload before its flags, a global flag first: an error after it is JSON too" \
+    '^\{"level":"error",.*"message":"--timeout:' --sentry-env x reload --hasura-endpoint http://h --timeout 5
 usage_error "console without a terminal" "stdout is not a terminal: use --batch" -e http://127.0.0.1:1
 usage_error "bad reload scope" "'targeted' or 'full'" --batch -e http://h --reload-scope all
 usage_error "bad format" "'json' or 'text'" --format yaml

@@ -10,9 +10,9 @@ for o in $opts; do
 	grep -q -- "Fl \\\\-$name\b" "$man" || missing="$missing $o"
 done
 is "$missing" "" "every --help option appears in man/hasync.1"
-for code in 0 1 2 3 4; do grep -q "^\.It $code$" "$man" || miss_code="${miss_code:-} $code"; done
+for code in 0 1 2 3 4 128+N; do grep -q "^\.It $code$" "$man" || miss_code="${miss_code:-} $code"; done
 is "${miss_code:-}" "" "every exit code is documented"
-like "$(sed -n '/^\.Sh CONSOLE KEYS/,/^\.Sh/p' "$man")" 'reload the selected instance' "console keys section"
+like "$(sed -n '/^\.Sh CONSOLE KEYS/,/^\.Sh/p' "$man")" 'reload through the selected instance' "console keys section"
 # The section is the key table's own output (make man-keys rewrites it).
 keys="$top_builddir/tests/unit/keys_mdoc"
 if [ -x "$keys" ]; then

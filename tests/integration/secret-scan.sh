@@ -68,7 +68,8 @@ is "$RC" 1 "--admin-secret-file: --format text, exit 1"
 like "$(cat "$S/file.out")" 'remote_schema rs' "--format text names the object"
 run argv --batch --admin-secret "$SECRET" "${ARGS[@]}"
 is "$RC" 1 "--admin-secret: exit 1"
-like "$(cat "$S/argv.err")" 'warning: --admin-secret is visible' "--admin-secret warns about ps"
+like "$(cat "$S/argv.err")" '^\{"level":"warn",.*"message":"--admin-secret is visible' \
+    "--admin-secret warns about ps, as a JSON line like all batch output"
 run conf --batch --config "$T/config" "${ARGS[@]}"
 is "$RC" 1 "secret from a --config file: exit 1"
 
@@ -107,7 +108,7 @@ is "$(leaks "$S/cmdline")" "" "/proc/PID/cmdline does not hold the secret (wiped
 sleep 2
 kill -TERM "$W"
 wait "$W"
-is "$?" 0 "watch: SIGTERM ends it with 0"
+is "$?" 143 "watch: SIGTERM ends it with 128+15"
 ok "$([ "$(grep -c reload_metadata "$T/audit.log")" -ge 3 ] && echo 0 || echo 1)" \
     "watch: its reloads are in the audit log"
 

@@ -107,7 +107,7 @@ is "$?" 3 "--cacert naming another CA: refused, exit 3"
 # ---- --insecure ----
 "$HASYNC" --batch -e "$S" --insecure >"$T/ins.out" 2>"$T/ins.err"
 is "$?" 0 "--insecure: accepted, exit 0"
-like "$(cat "$T/ins.err")" 'warning: --insecure' "--insecure warns on stderr"
+like "$(cat "$T/ins.err")" '^\{"level":"warn",.*"message":"--insecure: TLS' "--insecure warns on stderr (a JSON line)"
 
 # ---- self-signed: right host accepted, wrong host refused even if trusted ----
 emu_start self --tls-cert "$T/self.pem" --tls-key "$T/self.key"

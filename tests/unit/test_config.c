@@ -71,7 +71,7 @@ test_defaults(void **state)
 	assert_int_equal(c.probe_interval_ms, 5000);
 	assert_int_equal(c.timeout_ms, 10000);
 	assert_int_equal(c.connect_timeout_ms, 3000);
-	assert_int_equal(c.reload_scope, RELOAD_TARGETED);
+	assert_int_equal(c.reload_scope, RELOAD_AUTO);
 	assert_int_equal(c.wait_s, 0);
 	assert_int_equal(c.format, FORMAT_JSON);
 	assert_int_equal(c.mode, MODE_CONSOLE);
@@ -399,6 +399,30 @@ test_reload_command(void **state)
 	    "--endpoint=http://h:2", "--admin-secret=y", NULL), 0);
 	assert_string_equal(c.endpoints[0], "http://h:2");
 	assert_string_equal(c.admin_secret, "y");
+	config_free(&c);
+
+	/* Global options before the subcommand, as the reloader takes its
+	 * persistent flags; values that look like "reload" are values. */
+	assert_int_equal(load(&c, &e, no_env, "--sentry-env", "reload",
+	    "-e", "http://h:3", "reload", "--hasura-admin-secret", "z", NULL),
+	    0);
+	assert_true(c.reload_command);
+	assert_int_equal(c.mode, MODE_BATCH);
+	assert_string_equal(c.sentry_env, "reload");
+	assert_string_equal(c.endpoints[0], "http://h:3");
+	assert_string_equal(c.admin_secret, "z");
+	config_free(&c);
+	assert_int_equal(load(&c, &e, no_env, "--timeout=2000", "reload",
+	    NULL), 0);
+	assert_true(c.reload_command);
+	assert_int_equal(c.timeout_ms, 2000);
+	config_free(&c);
+	/* Twice is an error; so is the old tool's name without it. */
+	assert_int_equal(load(&c, &e, no_env, "reload", "reload", NULL), -1);
+	assert_non_null(strstr(e.msg, "twice"));
+	config_free(&c);
+	assert_int_equal(load(&c, &e, no_env, "--hasura-endpoint", "http://h",
+	    NULL), -1);
 	config_free(&c);
 }
 

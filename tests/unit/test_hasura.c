@@ -51,17 +51,57 @@ test_parse_inconsistency(void **state)
 	assert_true(ic.has_is_consistent);
 	assert_false(ic.is_consistent);
 	assert_int_equal(ic.objects->n, 5);
-	/* Sorted by key: type then name. */
+	/* The list as Hasura sent it. */
 	o = ic.objects->v[0];
-	assert_string_equal(o->type, "array_relation");
-	o = ic.objects->v[4];
 	assert_string_equal(o->type, "table");
 	assert_string_equal(o->name, "table article in source default");
 	assert_non_null(strstr(o->definition, "\"schema\": \"public\""));
 	assert_null(o->message);
 	assert_non_null(strstr(o->raw, "\"reason\""));
-	assert_string_equal(ic.objects->v[1]->type, "remote_schema");
-	assert_non_null(ic.objects->v[1]->message);
+	assert_string_equal(ic.objects->v[1]->type, "array_relation");
+	assert_string_equal(ic.objects->v[2]->type, "remote_schema");
+	assert_non_null(ic.objects->v[2]->message);
+	assert_string_equal(ic.objects->v[4]->type, "source");
+	/* The keyed view: sorted by type then name. */
+	assert_int_equal(ic.objects->n_uniq, 5);
+	assert_string_equal(ic.objects->uniq[0]->type, "array_relation");
+	assert_string_equal(ic.objects->uniq[4]->type, "table");
+	objset_unref(ic.objects);
+}
+
+#define PT_LIST "[" \
+    "{\"type\":\"table\",\"name\":\"table b in source default\"," \
+    "\"reason\":\"first\",\"definition\":{\"name\":\"b\"}}," \
+    "{\"type\":\"table\",\"name\":\"table a in source default\"," \
+    "\"reason\":\"second\",\"definition\":{\"name\":\"a\"}}," \
+    "{\"type\":\"table\",\"name\":\"table b in source default\"," \
+    "\"reason\":\"third\",\"definition\":{\"name\":\"b\"}}]"
+
+/* Objects sharing type and name are all kept, in Hasura's order (issue 9:
+ * 3 in, 3 out); only the keyed view folds them. */
+static void
+test_pass_through(void **state)
+{
+	static const char body[] = "{\"is_consistent\":false,"
+	    "\"inconsistent_objects\":" PT_LIST "}";
+	struct inconsistency	 ic;
+	struct err		 e;
+	json_t			*arr;
+	char			*s;
+
+	(void)state;
+	assert_int_equal(hasura_parse_inconsistency(body, strlen(body), false,
+	    &ic, &e), 0);
+	assert_int_equal(ic.objects->n, 3);
+	assert_int_equal(ic.objects->n_uniq, 2);
+	assert_string_equal(ic.objects->v[0]->reason, "first");
+	assert_string_equal(ic.objects->v[1]->reason, "second");
+	assert_string_equal(ic.objects->v[2]->reason, "third");
+	arr = hasura_objects_json(ic.objects, 0);
+	s = json_dumps(arr, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	assert_string_equal(s, PT_LIST);
+	free(s);
+	json_decref(arr);
 	objset_unref(ic.objects);
 }
 
@@ -76,17 +116,30 @@ test_reload_args(void **state)
 	(void)state;
 	assert_int_equal(hasura_parse_inconsistency(ic_body, strlen(ic_body),
 	    false, &ic, &e), 0);
-	a = hasura_reload_args(ic.objects, false);
+	a = hasura_reload_args(ic.objects, RELOAD_TARGETED);
 	s = json_dumps(a, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	assert_string_equal(s, "{\"reload_remote_schemas\":[\"rs1\",\"rs2\"],"
 	    "\"reload_sources\":[\"default\",\"other\"],"
 	    "\"recreate_event_triggers\":false}");
 	free(s);
 	json_decref(a);
-	a = hasura_reload_args(ic.objects, true);
+	/* auto: the broken remote schemas, and every source. */
+	a = hasura_reload_args(ic.objects, RELOAD_AUTO);
 	s = json_dumps(a, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	assert_string_equal(s, "{\"reload_remote_schemas\":true,"
+	assert_string_equal(s, "{\"reload_remote_schemas\":[\"rs1\",\"rs2\"],"
 	    "\"reload_sources\":true,\"recreate_event_triggers\":false}");
+	free(s);
+	json_decref(a);
+	/* auto with nothing inconsistent still reloads the sources. */
+	a = hasura_reload_args(NULL, RELOAD_AUTO);
+	s = json_dumps(a, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	assert_string_equal(s, "{\"reload_remote_schemas\":[],"
+	    "\"reload_sources\":true,\"recreate_event_triggers\":false}");
+	free(s);
+	json_decref(a);
+	a = hasura_reload_args(ic.objects, RELOAD_FULL);
+	s = json_dumps(a, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	assert_string_equal(s, "{}");
 	free(s);
 	json_decref(a);
 	objset_unref(ic.objects);
@@ -214,6 +267,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_inconsistency),
+		cmocka_unit_test(test_pass_through),
 		cmocka_unit_test(test_reload_args),
 		cmocka_unit_test(test_pre_v24_reload),
 		cmocka_unit_test(test_hostile),

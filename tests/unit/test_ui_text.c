@@ -152,8 +152,8 @@ static struct object	 o2 = { 0, S("table\tpublic.gone"), S("table"),
 static struct object	 o3 = { 0, S("action\tcreate_user"), S("action"),
 	S("create_user"), S("unknown type"), S("{}"), NULL, NULL };
 static struct object	*set2[] = { &o1, &o2 };
-static struct objset	 none = { 0, 0, NULL, 0 };
-static struct objset	 two = { 0, 1, set2, 2 };
+static struct objset	 none = { 0, 0, NULL, 0, NULL, 0 };
+static struct objset	 two = { 0, 1, set2, 2, set2, 2 };
 
 static void
 make_snapshot(struct snapshot *s, struct snap_instance *in,
