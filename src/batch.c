@@ -299,12 +299,25 @@ batch_cell(const char *s, int width, bool last)
 	free(clean);
 }
 
+/* True if an instance before i reported the very same list. */
+static bool
+batch_list_seen(const struct snapshot *s, size_t i)
+{
+	size_t	j;
+
+	for (j = 0; j < i; j++) {
+		if (s->inst[j].objects == s->inst[i].objects)
+			return (true);
+	}
+	return (false);
+}
+
 /* A compact table for people, like `hasura metadata ic list`. */
 static void
 batch_print_text(const struct snapshot *s, int rc, int sig)
 {
 	char	buf[64];
-	size_t	i, j;
+	size_t	i, j, k;
 
 	if (s->db != DB_NONE) {
 		printf("database %s: %s", s->label, s->db == DB_OK ?
@@ -330,16 +343,29 @@ batch_print_text(const struct snapshot *s, int rc, int sig)
 		batch_cell(in->last_error != NULL ? in->last_error : buf, 0,
 		    true);
 	}
-	if (s->n_objects > 0) {
-		printf("\n%-40s %-18s %s\n", "NAME", "TYPE", "REASON");
-		for (j = 0; j < s->n_objects; j++) {
-			const struct object *o = s->objects[j].obj;
+	/* Each distinct list once, as its instances sent it (order and
+	 * duplicates kept), naming who sent it. */
+	for (i = 0; i < s->n_inst; i++) {
+		const struct objset *set = s->inst[i].objects;
+
+		if (set->n == 0 || batch_list_seen(s, i))
+			continue;
+		printf("\n%zu inconsistent object%s from %s", set->n,
+		    set->n == 1 ? "" : "s", s->inst[i].endpoint);
+		for (j = i + 1, k = 0; j < s->n_inst; j++)
+			k += s->inst[j].objects == set;
+		if (k > 0)
+			printf(" and %zu other%s", k, k == 1 ? "" : "s");
+		printf(":\n%-40s %-18s %s\n", "NAME", "TYPE", "REASON");
+		for (j = 0; j < set->n; j++) {
+			const struct object *o = set->v[j];
 
 			batch_cell(o->name[0] ? o->name : "N/A", 40, false);
 			batch_cell(o->type, 18, false);
 			batch_cell(o->reason, 0, true);
 		}
-	} else if (s->rounds > 0)
+	}
+	if (s->n_objects == 0 && s->rounds > 0)
 		printf("\nmetadata is consistent\n");
 	if (sig != 0)
 		printf("exit %d (interrupted by SIG%s)\n", rc,

@@ -4,7 +4,7 @@
 . "$(dirname "$0")/../lib/testlib.sh"
 . "$top_srcdir/tests/lib/emu.sh"
 . "$top_srcdir/tests/lib/cluster.sh"
-plan 22
+plan 25
 pg_test_db
 seed_tables
 emu_start c --instances 2 --poll-interval 200
@@ -45,6 +45,9 @@ is "$(echo "$err" | emu_json 'sorted(o["name"] for o in j["inconsistent_objects"
     "both objects, with Hasura's names"
 is "$(echo "$err" | emu_json '[o["reason"] for o in j["inconsistent_objects"] if o["type"]=="table"][0]')" \
     'Inconsistent object: no such table/view exists in source: "article"' "reason exactly as Hasura returned it"
+sent=$(emu_meta "$A" '{"type":"get_inconsistent_metadata","args":{}}' | emu_json 'j["inconsistent_objects"]')
+is "$(echo "$err" | emu_json 'j["inconsistent_objects"]')" "$sent" \
+    "objects passed through: every field, in the order the instance sent them"
 is "$(grep -c '"error":"metadata is inconsistent"' "$T/bad.out")" 2 "one error line per inconsistent instance"
 is "$(tail -n 1 "$T/bad.out" | emu_json 'j["exit_code"]')" 1 "summary exit_code 1"
 
@@ -52,6 +55,10 @@ is "$(tail -n 1 "$T/bad.out" | emu_json 'j["exit_code"]')" 1 "summary exit_code 
 is "$?" 1 "--format text: same exit code"
 like "$(cat "$T/text.out")" 'NAME +TYPE +REASON' "text table header"
 like "$(cat "$T/text.out")" 'table article in source default +table +Inconsistent object: no such table' "text row"
+like "$(cat "$T/text.out")" "2 inconsistent objects from $A and 1 other:" "text: one list, naming who sent it"
+is "$(grep -oE '^(table|array_relation) [a-z]+' "$T/text.out" | tr '\n' ,)" \
+    "$(echo "$sent" | emu_json '",".join(o["type"] + " " + o["name"].split()[1] for o in j)')," \
+    "text: rows in the order the instance sent them"
 unlike "$(cat "$T/text.out")" $'\e' "no escape sequences in text output"
 
 # Two instances, one broken: both in the summary.
