@@ -1,10 +1,12 @@
 # tests/integration/batch-faults.sh: --batch when things fail: a wrong
-# secret, a hung instance, malformed JSON, a stuck replica, a pre-v2.4
-# reload answer; the secret never appears in any output.
+# secret (with and without --reload), a hung instance, malformed JSON,
+# /healthz ERROR, a stuck replica, a pre-v2.4 reload answer, an answer that
+# says inconsistent but lists nothing; the secret never appears in any
+# output. (tests/integration/fault-matrix.sh runs every mode x fault.)
 . "$(dirname "$0")/../lib/testlib.sh"
 . "$top_srcdir/tests/lib/emu.sh"
 . "$top_srcdir/tests/lib/cluster.sh"
-plan 16
+plan 24
 pg_test_db
 seed_tables
 SECRET=faults-Secret-99
@@ -20,6 +22,12 @@ is "$?" 3 "wrong secret exits 3"
 like "$(cat "$T/auth.out")" "admin secret rejected by $A" "says the secret was rejected, and by whom"
 is "$(tail -n 1 "$T/auth.out" | emu_json 'j["instances"][0]["health"]')" auth "health: auth"
 unlike "$(cat "$T/auth.out")" "not-the-secret" "the wrong secret is not printed either"
+t0=$(now_ms)
+HASURA_GRAPHQL_ADMIN_SECRET=not-the-secret "$HASYNC" --batch --reload -e "$A" -e "$B" >"$T/authr.out" 2>&1
+rc=$? dt=$(( $(now_ms) - t0 ))
+is "$rc" 3 "wrong secret with --reload exits 3"
+ok $([ "$dt" -lt 1000 ] && echo 0 || echo 1) "at once: no reload to wait for ($dt ms)"
+like "$(cat "$T/authr.out")" 'reload not sent: no reachable instance' "says why no reload was sent"
 
 # A hung instance with --timeout 1000: 3 within 2 s.
 emu_fault "$B" '{"hang":true}' "$SECRET" >/dev/null
@@ -41,10 +49,23 @@ like "$(tail -n 1 "$T/mal.out" | emu_json 'j["instances"][1]["error"]')" \
 is "$(tail -n 1 "$T/mal.out" | emu_json 'j["instances"][0]["health"]')" ok "the healthy one is still ok"
 emu_fault "$B" '{}' "$SECRET" >/dev/null
 
-# A stuck replica: 4.
+# /healthz ERROR on one instance (its metadata storage check failed): 3,
+# named, the other one still ok.
+emu_fault "$B" '{"healthz_error":true}' "$SECRET" >/dev/null
+"$HASYNC" --batch -e "$A" -e "$B" >"$T/hz.out" 2>&1
+is "$?" 3 "/healthz ERROR exits 3"
+is "$(tail -n 1 "$T/hz.out" | emu_json '[i["health"] for i in j["instances"]]')" '["ok","error"]' \
+    "health: ok beside error"
+emu_fault "$B" '{}' "$SECRET" >/dev/null
+
+# A stuck replica: 4. Wait for the condition, not for time: the others
+# have the new version in memory, C does not.
+mem() { emu_meta "$1" '{"type":"dump_internal_state","args":{}}' "$SECRET" | emu_json 'j["metadata_resource_version"]'; }
 emu_fault "$C" '{"sync_paused":true}' "$SECRET" >/dev/null
 emu_meta "$A" '{"type":"reload_metadata","args":{}}' "$SECRET" >/dev/null
-sleep 0.6
+caught_up() { [ "$(mem "$1")" = "$(rv)" ]; }
+wait_until 30 caught_up "$A" && wait_until 30 caught_up "$B" && ! caught_up "$C"
+ok $? "the healthy replicas caught up; C stays at $(mem "$C") while the catalog is at $(rv)"
 "$HASYNC" --batch -d "$DATABASE_URL" -e "$A" -e "$B" -e "$C" --poll-interval 100 >"$T/stuck.out" 2>&1
 is "$?" 4 "a replica behind the catalog exits 4"
 line=$(grep '"instance is behind the catalog"' "$T/stuck.out")
@@ -65,3 +86,17 @@ like "$(cat "$T/old.out")" 'still inconsistent \(confirmed; pre-v2.4 answer not 
     "the answer was confirmed with get_inconsistent_metadata"
 
 unlike "$(cat "$T"/*.out)" "$SECRET" "the secret appears in no output"
+
+# An answer that says inconsistent and lists nothing is still inconsistent:
+# the flag is Hasura's verdict (a canned server; the emulator never says it).
+mkdir -p "$T/canned"
+printf 'OK' >"$T/canned/healthz"
+printf '{"version":"v2.36.0","server_type":"ce"}' >"$T/canned/version.json"
+printf '{"is_consistent":false,"inconsistent_objects":[]}' >"$T/canned/get_inconsistent_metadata.json"
+python3 "$top_srcdir/tests/lib/canned-server.py" "$T/canned" >"$T/canned.out" 2>&1 &
+TEST_PIDS="$TEST_PIDS $!"
+wait_until 50 grep -q ready "$T/canned.out"
+CS="http://127.0.0.1:$(awk '{print $2}' "$T/canned.out")"
+"$HASYNC" --batch -e "$CS" >"$T/empty.out" 2>&1
+is "$?" 1 "is_consistent false with no objects: exit 1"
+is "$(tail -n 1 "$T/empty.out" | emu_json 'j["instances"][0]["is_consistent"]')" false "and is_consistent false"
