@@ -122,11 +122,21 @@ batch_wait(bool (*want)(const struct snapshot *, const void *),
 	}
 }
 
+/* Probed, and no replica is still syncing to a version it just learned:
+ * its verdict (caught up or behind) comes with the round after the grace. */
 static bool
 batch_probed(const struct snapshot *s, const void *arg)
 {
+	size_t	i;
+
 	(void)arg;
-	return (s->rounds >= 1);
+	if (s->rounds < 1 || s->probing)
+		return (false);
+	for (i = 0; i < s->n_inst; i++) {
+		if (s->inst[i].verdict == VERDICT_SYNCING)
+			return (false);
+	}
+	return (true);
 }
 
 static bool
@@ -141,19 +151,29 @@ batch_round_after(const struct snapshot *s, const void *arg)
 	return (s->rounds > *(const uint64_t *)arg && !s->probing);
 }
 
+/* One instance in the summary: "health" is its verdict, in the words of
+ * the console and the manual; "reason" says why. */
 static json_t *
 batch_instance_json(const struct snap_instance *in)
 {
-	return (json_pack("{s:o,s:s,s:o,s:o,s:i,s:o,s:o}",
+	json_t	*o;
+
+	o = json_pack("{s:o,s:s,s:o,s:o,s:o,s:i,s:o,s:o,s:o}",
 	    "endpoint", jsonl_string(in->endpoint),
-	    "health", health_word(in->health),
+	    "health", verdict_word(in->verdict),
+	    "reason", jsonl_string(in->verdict_text),
 	    "version", jsonl_string(in->server_version),
 	    "is_consistent", in->consistency_known && in->last_error == NULL ?
 	    json_boolean(in->consistent) : json_null(),
 	    "inconsistent_count", (int)in->objects->n,
+	    "in_memory_version", in->mem_version >= 0 ?
+	    json_integer(in->mem_version) : json_null(),
 	    "latency_ms", in->latency_ms >= 0 ? json_integer(in->latency_ms) :
 	    json_null(),
-	    "error", jsonl_string(in->last_error)));
+	    "error", jsonl_string(in->last_error));
+	if (in->label != NULL)
+		json_object_set_new(o, "label", jsonl_string(in->label));
+	return (o);
 }
 
 /* The last line: the verdict of every instance and the exit code. sig: the
@@ -176,6 +196,7 @@ batch_print_summary(const struct snapshot *s, int rc, int sig)
 	}
 	json_object_set_new(f, "resource_version", s->resource_version >= 0 ?
 	    json_integer(s->resource_version) : json_null());
+	json_object_set_new(f, "verdict", jsonl_string(s->verdict_line));
 	json_object_set_new(f, "instances", arr);
 	jsonl_write(stdout, rc == 0 ? "info" : "error", sig != 0 ?
 	    "summary (interrupted)" : "summary", f);
@@ -233,7 +254,7 @@ batch_print_json(const struct config *c, const struct snapshot *s, int rc,
 			    HEALTH_AUTH ? "admin secret rejected" :
 			    "instance unreachable", "instance",
 			    jsonl_string(in->endpoint), "health",
-			    health_word(in->health));
+			    verdict_word(in->verdict));
 			json_object_set_new(f, "reason",
 			    jsonl_string(in->last_error));
 			jsonl_write(stdout, "error", in->last_error, f);
@@ -241,7 +262,7 @@ batch_print_json(const struct config *c, const struct snapshot *s, int rc,
 			f = json_pack("{s:s,s:o,s:s}", "error",
 			    "consistency unknown", "instance",
 			    jsonl_string(in->endpoint), "health",
-			    health_word(in->health));
+			    verdict_word(in->verdict));
 			jsonl_write(stdout, "error", "Instance not probed.", f);
 		} else if (!in->consistent) {
 			/* The objects exactly as this instance sent them. */
@@ -261,7 +282,7 @@ batch_print_json(const struct config *c, const struct snapshot *s, int rc,
 			f = json_pack("{s:s,s:o,s:s}", "error",
 			    "instance unhealthy", "instance",
 			    jsonl_string(in->endpoint), "health",
-			    health_word(in->health));
+			    verdict_word(in->verdict));
 			json_object_set_new(f, "reason",
 			    jsonl_string(in->health_text));
 			jsonl_write(stdout, "error", "/healthz reports an error.",
@@ -327,22 +348,34 @@ batch_print_text(const struct snapshot *s, int rc, int sig)
 			    (long long)s->resource_version);
 		printf("\n");
 	}
-	printf("%-32s %-12s %-9s %-10s %s\n", "INSTANCE", "HEALTH", "LATENCY",
-	    "VERSION", "INCONSISTENT");
+	printf("%-3s %-32s %-12s %-8s %-9s %-7s %s\n", "#", "INSTANCE",
+	    "HEALTH", "LATENCY", "VERSION", "IN-MEM", "WHY");
 	for (i = 0; i < s->n_inst; i++) {
 		const struct snap_instance *in = &s->inst[i];
 
-		batch_cell(in->endpoint, 32, false);
-		batch_cell(health_word(in->health), 12, false);
+		printf("%-3zu ", i + 1);
+		batch_cell(in->label != NULL ? in->label : in->endpoint, 32,
+		    false);
+		batch_cell(verdict_word(in->verdict), 12, false);
 		snprintf(buf, sizeof(buf), "%ldms", in->latency_ms);
-		batch_cell(in->latency_ms >= 0 ? buf : "-", 9, false);
-		batch_cell(in->server_version, 10, false);
-		snprintf(buf, sizeof(buf), "%zu%s%s", in->objects->n,
-		    in->behind ? " BEHIND" : "", in->disagrees ?
-		    " DISAGREES" : "");
-		batch_cell(in->last_error != NULL ? in->last_error : buf, 0,
-		    true);
+		batch_cell(in->latency_ms >= 0 ? buf : "-", 8, false);
+		batch_cell(in->server_version, 9, false);
+		snprintf(buf, sizeof(buf), "%lld", (long long)in->mem_version);
+		batch_cell(in->mem_version >= 0 ? buf : "-", 7, false);
+		batch_cell(in->verdict_text, 0, true);
 	}
+	/* What this pass sent, and what came of it. */
+	for (i = s->n_events; i-- > 0;) {
+		const struct snap_event *ev = &s->events[i];
+
+		if (ev->kind == EV_RELOAD_SENT || ev->kind == EV_RELOAD_RESULT ||
+		    ev->kind == EV_DROP_RESULT) {
+			printf("reload: ");
+			batch_cell(ev->text, 0, true);
+		}
+	}
+	printf("verdict: ");
+	batch_cell(s->verdict_line, 0, true);
 	/* Each distinct list once, as its instances sent it (order and
 	 * duplicates kept), naming who sent it. */
 	for (i = 0; i < s->n_inst; i++) {
@@ -351,7 +384,8 @@ batch_print_text(const struct snapshot *s, int rc, int sig)
 		if (set->n == 0 || batch_list_seen(s, i))
 			continue;
 		printf("\n%zu inconsistent object%s from %s", set->n,
-		    set->n == 1 ? "" : "s", s->inst[i].endpoint);
+		    set->n == 1 ? "" : "s", s->inst[i].label != NULL ?
+		    s->inst[i].label : s->inst[i].endpoint);
 		for (j = i + 1, k = 0; j < s->n_inst; j++)
 			k += s->inst[j].objects == set;
 		if (k > 0)
@@ -368,10 +402,10 @@ batch_print_text(const struct snapshot *s, int rc, int sig)
 	if (s->n_objects == 0 && s->rounds > 0)
 		printf("\nmetadata is consistent\n");
 	if (sig != 0)
-		printf("exit %d (interrupted by SIG%s)\n", rc,
+		printf("exit %d: interrupted by SIG%s\n", rc,
 		    sigabbrev_np(sig) != NULL ? sigabbrev_np(sig) : "?");
 	else
-		printf("exit %d\n", rc);
+		printf("exit %d: %s\n", rc, exitcode_meaning(rc));
 }
 
 /* Report to Sentry once, before exiting (flush is the whole point). */

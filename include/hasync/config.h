@@ -34,6 +34,7 @@ enum run_mode {
 
 struct config {
 	char		**endpoints;		/* base URLs, no trailing slash */
+	char		**labels;		/* from -e name=URL; NULL: none */
 	size_t		  n_endpoints;
 	char		 *admin_secret;		/* never printed or logged */
 	char		 *database_url;		/* libpq URL or conninfo, or NULL */

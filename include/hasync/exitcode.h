@@ -15,4 +15,7 @@ enum exit_code {
 /* Combine two outcomes by severity: 2 > 3 > 1 > 4 > 0. */
 int	exitcode_worst(int, int);
 
+/* What a code means, for the last line of --format text. */
+const char *exitcode_meaning(int);
+
 #endif

@@ -27,6 +27,24 @@ enum health {
 	HEALTH_AUTH,		/* admin secret refused (401) */
 };
 
+/*
+ * One verdict per instance, the worst of its reachability, its sync with
+ * the catalog and its consistency; the one vocabulary of the console,
+ * batch output, --watch and the manual. Listed worst first.
+ */
+enum verdict {
+	VERDICT_UNREACHABLE = 0,	/* refused, timed out, reset */
+	VERDICT_AUTH,		/* admin secret refused */
+	VERDICT_ERROR,		/* /healthz ERROR, HTTP 5xx, malformed answer */
+	VERDICT_STALE,		/* shown data too old (readers decide) */
+	VERDICT_BEHIND,		/* serves an older resource_version past the grace */
+	VERDICT_DISAGREES,	/* its inconsistent objects differ from others' */
+	VERDICT_INCONSISTENT,	/* reports inconsistent objects */
+	VERDICT_SYNCING,	/* a version change is on its way to it */
+	VERDICT_UNKNOWN,	/* not probed yet */
+	VERDICT_OK,
+};
+
 enum db_state {
 	DB_NONE = 0,		/* no --database-url: instances only */
 	DB_CONNECTING,		/* first connection attempt */
@@ -86,6 +104,11 @@ struct snap_instance {
 	int		 failures;	/* consecutive failed probes */
 	time_t		 last_ok;	/* wall clock of the last good probe */
 	struct reload_info reload;
+	char		*label;		/* from -e name=URL, or NULL */
+	enum verdict	 verdict;
+	char		*verdict_text;	/* why, one line: "behind by 3 for 12 s" */
+	int64_t		 behind_by;	/* versions; 0 when in sync or unknown */
+	double		 lag_seconds;	/* since the catalog moved past it; 0 */
 };
 
 /* One object of the union over instances. */
@@ -156,6 +179,9 @@ struct snapshot {
 	bool		 last_reload_consistent; /* outcome of the last cycle */
 	int		 exit_code;	/* what --batch would exit with now */
 	bool		 readonly;
+	char		*verdict_line;	/* "all 3 replicas ok at resource_version
+					   7" or "2 problems: ..." */
+	int		 problems;	/* how many items verdict_line names */
 };
 
 /* Borrow the newest snapshot (NULL before the first). Any thread. */
@@ -171,5 +197,8 @@ bool		 snapshot_object_on(const struct snapshot *, size_t obj,
 
 /* Short word for a health state: "ok", "warn", "error", "unreachable", ... */
 const char	*health_word(enum health);
+
+/* The verdict's word: "ok", "inconsistent", "behind", ... */
+const char	*verdict_word(enum verdict);
 
 #endif

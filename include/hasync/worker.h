@@ -33,7 +33,12 @@ struct inst {
 	uint64_t	 body_hash;	/* of the last inconsistency answer */
 	int64_t		 mem_version;
 	int64_t		 mem_checked_rv; /* catalog rv of the last dump */
-	bool		 behind;
+	double		 lag_since;	/* monotonic: the catalog moved past
+					   mem_version; 0 = not known behind */
+	bool		 behind;	/* set past the grace; cleared only by
+					   an observed mem_version >= catalog */
+	bool		 sync_pending;	/* a reload we sent is on its way to it:
+					   what it said before is about to go */
 	bool		 disagrees;
 	char		*last_error;
 	int		 failures;
@@ -72,13 +77,16 @@ struct worker {
 	struct inbox_cmd	 cmds[INBOX_CMDS];	/* taken, not yet run */
 	int			 n_cmds;
 	bool			 paused;
+	bool			 refresh_once;	/* F5 while paused: one round */
 	bool			 probing;
+	double			 round_started;	/* monotonic, of the current round */
 	time_t			 probed_at;
 	double			 probed_mono;
 	uint64_t		 rounds;
 	double			 next_probe;	/* monotonic */
 	double			 verify_after;	/* a round starting then verifies */
 	double			 behind_since;	/* catalog rv change time */
+	double			 started;	/* monotonic, at worker_new */
 	double			 slowest_reload;	/* seconds, recent */
 	double			 last_publish;	/* monotonic */
 	bool			 publish_due;	/* results held back by the
@@ -112,6 +120,10 @@ int64_t	worker_catalog_rv(const struct worker *);
 /* Report to Sentry from a long-running mode (--watch, console); the same
  * fingerprint at most once every 10 minutes. */
 void	worker_sentry(struct worker *, const char *, const char *, int);
+
+/* verdict.c */
+enum verdict verdict_of(const struct worker *, size_t, char *, size_t);
+char	*verdict_line(const struct worker *, int *);
 
 /* probe.c */
 void	probe_round(struct worker *);

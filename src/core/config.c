@@ -47,8 +47,8 @@ struct opt {
 static const struct opt opts[] = {
 	{ O_ENDPOINT, "endpoint", 'e', OPT_ARG | OPT_LIST,
 	    { "HASURA_GRAPHQL_ENDPOINT", NULL }, "URL",
-	    "Hasura instance base URL, e.g. http://hasura-0:8080 (repeat for "
-	    "each replica)" },
+	    "Hasura instance base URL, e.g. http://hasura-0:8080, or NAME=URL "
+	    "to show NAME (repeat for each replica)" },
 	{ O_SECRET_FILE, "admin-secret-file", 0, OPT_ARG, { NULL, NULL },
 	    "FILE", "read the admin secret from FILE (first line)" },
 	{ O_SECRET, "admin-secret", 0, OPT_ARG,
@@ -181,22 +181,50 @@ config_free_secret(char **s)
 	}
 }
 
+/* Split "name=URL" into a label and the URL; a plain URL has no label. */
+static int
+config_endpoint_label(const char *v, char *label, size_t len, const char **url,
+    struct err *e)
+{
+	const char	*eq = strchr(v, '='), *scheme = strstr(v, "://");
+	size_t		 n;
+
+	*url = v;
+	label[0] = '\0';
+	if (eq == NULL || (scheme != NULL && scheme < eq))
+		return (0);
+	n = (size_t)(eq - v);
+	if (n == 0 || n >= len || strspn(v, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != n)
+		return (err_set(e, ERR_USAGE, "endpoint: label '%.*s' must be 1 "
+		    "to %zu letters, digits, '.', '_' or '-' (NAME=URL)",
+		    (int)(n < 40 ? n : 40), v, len - 1));
+	memcpy(label, v, n);
+	label[n] = '\0';
+	*url = eq + 1;
+	return (0);
+}
+
 static int
 config_add_endpoint(struct load_state *st, enum source src, const char *v,
     struct err *e)
 {
 	struct config	*c = st->c;
-	char		 buf[2048];
+	char		 buf[2048], label[64];
+	const char	*url;
 	size_t		 i;
 
 	if (!st->endpoints_from[src]) {
 		/* A higher-precedence source replaces the list. */
-		for (i = 0; i < c->n_endpoints; i++)
+		for (i = 0; i < c->n_endpoints; i++) {
 			free(c->endpoints[i]);
+			free(c->labels[i]);
+		}
 		c->n_endpoints = 0;
 		st->endpoints_from[src] = true;
 	}
-	if (url_check_http(v, "endpoint", buf, sizeof(buf), e) == -1)
+	if (config_endpoint_label(v, label, sizeof(label), &url, e) == -1 ||
+	    url_check_http(url, "endpoint", buf, sizeof(buf), e) == -1)
 		return (-1);
 	for (i = 0; i < c->n_endpoints; i++) {
 		if (strcmp(c->endpoints[i], buf) == 0)
@@ -207,6 +235,9 @@ config_add_endpoint(struct load_state *st, enum source src, const char *v,
 		    "(at most 10000)"));
 	c->endpoints = xreallocarray(c->endpoints, c->n_endpoints + 1,
 	    sizeof(*c->endpoints));
+	c->labels = xreallocarray(c->labels, c->n_endpoints + 1,
+	    sizeof(*c->labels));
+	c->labels[c->n_endpoints] = label[0] != '\0' ? xstrdup(label) : NULL;
 	c->endpoints[c->n_endpoints++] = xstrdup(buf);
 	return (0);
 }
@@ -808,9 +839,12 @@ config_free(struct config *c)
 {
 	size_t	i;
 
-	for (i = 0; i < c->n_endpoints; i++)
+	for (i = 0; i < c->n_endpoints; i++) {
 		free(c->endpoints[i]);
+		free(c->labels[i]);
+	}
 	free(c->endpoints);
+	free(c->labels);
 	config_free_secret(&c->admin_secret);
 	free(c->database_url);
 	free(c->sentry_dsn);

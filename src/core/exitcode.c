@@ -28,3 +28,24 @@ exitcode_worst(int a, int b)
 {
 	return (exitcode_rank(a) >= exitcode_rank(b) ? a : b);
 }
+
+const char *
+exitcode_meaning(int code)
+{
+	switch (code) {
+	case EXIT_OK:
+		return ("every replica healthy, consistent and in sync");
+	case EXIT_INCONSISTENT:
+		return ("metadata is inconsistent");
+	case EXIT_USAGE:
+		return ("usage or configuration error");
+	case EXIT_UNREACHABLE:
+		return ("an instance or the database is unreachable or "
+		    "unhealthy, or the admin secret was refused");
+	case EXIT_DISAGREE:
+		return ("replicas disagree, or one serves an older "
+		    "resource_version than the catalog");
+	default:
+		return (code > 128 ? "interrupted by a signal" : "unknown");
+	}
+}

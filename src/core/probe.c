@@ -340,6 +340,9 @@ probe_commit(struct worker *w, size_t i)
 		free(in->last_error);
 		in->last_error = NULL;
 		in->last_ok = time(NULL);
+		/* A round begun after the grace shows it after the reload. */
+		if (w->round_started >= w->verify_after)
+			in->sync_pending = false;
 		if (in->round_objects != NULL) {
 			objset_unref(in->objects);
 			in->objects = in->round_objects;
@@ -385,6 +388,7 @@ probe_round(struct worker *w)
 	int		  c;
 
 	w->probing = true;
+	w->round_started = mono_now();
 	worker_publish(w);
 	reqs = xcalloc(2 * w->n_inst + 1, sizeof(*reqs));
 	for (i = 0; i < w->n_inst; i++) {
@@ -464,23 +468,40 @@ probe_evaluate(struct worker *w)
 				in->disagrees = true;
 		}
 	}
-	/* Behind: in-memory version below the catalog past the grace. */
+	/*
+	 * Behind: the in-memory version observed below the catalog's past
+	 * the grace. Cleared only by an observed version at or above the
+	 * catalog's: a version change alone says nothing about a replica,
+	 * so "caught up" is never said before it is seen.
+	 */
 	past_grace = mono_now() - w->behind_since >= worker_grace(w);
 	for (i = 0; i < w->n_inst; i++) {
 		struct inst	*in = &w->inst[i];
-		bool		 was = in->behind;
+		bool		 seen = rv >= 0 && in->mem_version >= 0 &&
+				    in->mem_checked_rv == rv;
 
-		in->behind = rv >= 0 && in->mem_version >= 0 &&
-		    in->mem_version < rv && past_grace &&
-		    in->mem_checked_rv == rv;
-		if (in->behind && !was)
+		if (!seen)
+			continue;
+		if (in->mem_version >= rv) {
+			if (in->behind)
+				worker_event(w, EV_BEHIND, (int)i, "%s caught "
+				    "up (resource_version %lld)", in->endpoint,
+				    (long long)in->mem_version);
+			in->behind = false;
+			in->lag_since = 0;
+			continue;
+		}
+		/* Behind since the catalog moved past it (or, if that was
+		 * before hasync started, since hasync started). */
+		if (in->lag_since == 0)
+			in->lag_since = w->behind_since > 0 ? w->behind_since :
+			    w->started;
+		if (past_grace && !in->behind) {
+			in->behind = true;
 			worker_event(w, EV_BEHIND, (int)i, "%s serves "
 			    "resource_version %lld, catalog is at %lld",
 			    in->endpoint, (long long)in->mem_version,
 			    (long long)rv);
-		else if (!in->behind && was)
-			worker_event(w, EV_BEHIND, (int)i, "%s caught up "
-			    "(resource_version %lld)", in->endpoint,
-			    (long long)in->mem_version);
+		}
 	}
 }

@@ -98,6 +98,7 @@ reload_finish(struct worker *w, int t, const char *what, json_t *args,
 	double			 took = mono_now() - started;
 	char			 msg[400];
 	va_list			 ap;
+	size_t			 i;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
@@ -121,9 +122,15 @@ reload_finish(struct worker *w, int t, const char *what, json_t *args,
 	w->reload_pending = true;
 	w->last_reload_consistent = false;
 	/* Verify every replica once they had time to sync: by a round that
-	 * starts after the grace, not one already under way. */
+	 * starts after the grace, not one already under way. Until then
+	 * what the others said before is on its way out: they are syncing.
+	 * Look at once too, so that no row contradicts what was done. */
 	w->verify_after = mono_now() + worker_grace(w);
+	for (i = 0; ok && i < w->n_inst; i++)
+		w->inst[i].sync_pending = (int)i != t && w->n_inst > 1;
 	worker_probe_by(w, w->verify_after);
+	if (w->c->mode == MODE_CONSOLE || w->c->watch)
+		worker_probe_by(w, mono_now());
 }
 
 /* A cycle that ends before anything was sent: counted as done so that
@@ -254,9 +261,10 @@ reload_run(struct worker *w, int want, enum reload_scope scope)
 	else {
 		n = ic.objects->n;
 		consistent = ic.is_consistent;
-		/* The only instance answered for itself (v2.4+): that is
-		 * the verification; no second round needed. */
-		if (ic.has_is_consistent && w->n_inst == 1)
+		/* The instance answered for itself (v2.4+): its row shows
+		 * it at once; with no other replica that is the
+		 * verification, and no second round is needed. */
+		if (ic.has_is_consistent)
 			reload_adopt(w, t, &ic);
 		objset_unref(ic.objects);
 		if (!ic.has_is_consistent) {
@@ -338,7 +346,7 @@ reload_drop(struct worker *w)
 void
 reload_verified(struct worker *w, double round_start)
 {
-	size_t	i, bad = 0, unknown = 0;
+	size_t	i, bad = 0, unknown = 0, behind = 0;
 
 	if (!w->reload_pending || round_start < w->verify_after)
 		return;
@@ -351,14 +359,17 @@ reload_verified(struct worker *w, double round_start)
 			unknown++;
 		else if (!w->inst[i].consistent)
 			bad++;
+		else if (w->inst[i].behind)
+			behind++;	/* the reload worked; its sync did not */
 	}
 	w->reload_pending = false;
 	w->last_reload_consistent = bad == 0 && unknown == 0;
 	w->reloads_done++;
-	worker_event(w, bad == 0 && unknown == 0 ? EV_RELOAD_RESULT : EV_ERROR,
-	    -1, "verified %zu instance%s: %zu consistent, %zu inconsistent, "
-	    "%zu unhealthy or not answering", w->n_inst, w->n_inst == 1 ? "" : "s",
-	    w->n_inst - bad - unknown, bad, unknown);
+	worker_event(w, bad == 0 && unknown == 0 && behind == 0 ?
+	    EV_RELOAD_RESULT : EV_ERROR, -1, "verified %zu instance%s: %zu "
+	    "consistent and in sync, %zu behind the catalog, %zu inconsistent, "
+	    "%zu unhealthy or not answering", w->n_inst, w->n_inst == 1 ? "" :
+	    "s", w->n_inst - bad - unknown - behind, behind, bad, unknown);
 	w->ring[w->n_ring - 1].ok = w->last_reload_consistent;
 	if (bad > 0)
 		worker_sentry(w, "Metadata is still inconsistent after reload.",

@@ -114,8 +114,11 @@ snapshot_free(struct snapshot *s)
 		objset_unref(in->objects);
 		free(in->last_error);
 		free(in->reload.result);
+		free(in->label);
+		free(in->verdict_text);
 	}
 	free(s->inst);
+	free(s->verdict_line);
 	for (i = 0; i < s->n_objects; i++) {
 		object_unref(s->objects[i].obj);
 		free(s->objects[i].instances);
@@ -245,4 +248,24 @@ health_word(enum health h)
 	default:
 		return ("unknown");
 	}
+}
+
+const char *
+verdict_word(enum verdict v)
+{
+	static const char *const words[] = {
+		[VERDICT_UNREACHABLE] = "unreachable",
+		[VERDICT_AUTH] = "auth",
+		[VERDICT_ERROR] = "error",
+		[VERDICT_STALE] = "stale",
+		[VERDICT_BEHIND] = "behind",
+		[VERDICT_DISAGREES] = "disagrees",
+		[VERDICT_INCONSISTENT] = "inconsistent",
+		[VERDICT_SYNCING] = "syncing",
+		[VERDICT_UNKNOWN] = "unknown",
+		[VERDICT_OK] = "ok",
+	};
+
+	return ((size_t)v < sizeof(words) / sizeof(words[0]) ? words[v] :
+	    "unknown");
 }

@@ -230,7 +230,7 @@ void
 worker_publish(struct worker *w)
 {
 	struct snapshot	*s = xcalloc(1, sizeof(*s));
-	char		 label[256];
+	char		 label[256], text[300];
 	size_t		 i;
 
 	s->seq = ++w->snap_seq;
@@ -294,7 +294,17 @@ worker_publish(struct worker *w)
 		si->last_ok = in->last_ok;
 		si->reload = in->reload;
 		si->reload.result = worker_dup(in->reload.result);
+		si->label = worker_dup(w->c->labels != NULL ?
+		    w->c->labels[i] : NULL);
+		si->verdict = verdict_of(w, i, text, sizeof(text));
+		si->verdict_text = xstrdup(text);
+		if (in->behind || si->verdict == VERDICT_SYNCING) {
+			si->behind_by = s->resource_version - in->mem_version;
+			si->lag_seconds = in->lag_since > 0 ? mono_now() -
+			    in->lag_since : 0;
+		}
 	}
+	s->verdict_line = verdict_line(w, &s->problems);
 	worker_build_union(w, s);
 	s->n_events = w->n_ring;
 	s->events = xcalloc(w->n_ring + 1, sizeof(*s->events));
@@ -331,11 +341,15 @@ worker_apply_catalog(struct worker *w, struct inbox_take *t)
 			version_changed = true;
 	}
 	if (t->have_state) {
-		/* Learning the version for the first time is no change: a
-		 * replica behind it has been behind since before we came. */
 		if (w->cat_known && w->cat.rv >= 0 && t->state.rv >= 0 &&
 		    t->state.rv != w->cat.rv)
 			version_changed = true;
+		/* Learning the version for the first time: when it was
+		 * written is not known (updated_at is not kept, facts
+		 * §1.2), so a replica below it gets the grace from now
+		 * before it is called behind; it may be syncing. */
+		else if ((!w->cat_known || w->cat.rv < 0) && t->state.rv >= 0)
+			w->behind_since = mono_now();
 		w->cat = t->state;
 		w->cat_known = true;
 	}
@@ -383,6 +397,8 @@ worker_commands(struct worker *w)
 		c = w->cmds[i];
 		switch (c.cmd) {
 		case CMD_REFRESH:
+			/* Asked for: one round even while paused. */
+			w->refresh_once = w->paused;
 			worker_probe_by(w, mono_now());
 			break;
 		case CMD_PAUSE:
@@ -407,6 +423,26 @@ worker_commands(struct worker *w)
 	memmove(&w->cmds[0], &w->cmds[n], sizeof(w->cmds[0]) *
 	    (size_t)(w->n_cmds - n));
 	w->n_cmds -= n;
+}
+
+/* A replica seen below a new version within the grace is syncing: look
+ * again when the grace is over, to call it caught up or behind. */
+static void
+worker_settle_sync(struct worker *w)
+{
+	double	end = w->behind_since + worker_grace(w);
+	char	text[300];
+	size_t	i;
+
+	if (mono_now() >= end)
+		return;
+	for (i = 0; i < w->n_inst; i++) {
+		if (verdict_of(w, i, text, sizeof(text)) == VERDICT_SYNCING &&
+		    !w->inst[i].sync_pending) {
+			worker_probe_by(w, end);
+			return;
+		}
+	}
 }
 
 /* --auto-reload: reload when inconsistent, backing off up to 120 s. */
@@ -450,7 +486,8 @@ worker_main(void *arg)
 		worker_poll_inbox(w, deadline);
 	w->next_probe = mono_now();
 	while (!w->stopping) {
-		deadline = w->paused ? mono_now() + 3600 : w->next_probe;
+		deadline = w->paused && !w->refresh_once ? mono_now() + 3600 :
+		    w->next_probe;
 		if (w->c->auto_reload && w->auto_reload_at > 0 &&
 		    w->auto_reload_at < deadline)
 			deadline = w->auto_reload_at;
@@ -458,9 +495,11 @@ worker_main(void *arg)
 		if (w->stopping)
 			break;
 		worker_commands(w);
-		if (!w->paused && mono_now() >= w->next_probe) {
+		if ((!w->paused || w->refresh_once) &&
+		    mono_now() >= w->next_probe) {
 			double started = mono_now();
 
+			w->refresh_once = false;
 			/* News during the round (a version change, a
 			 * forced refresh) may ask for the next one sooner. */
 			w->next_probe = HUGE_VAL;
@@ -470,6 +509,7 @@ worker_main(void *arg)
 			reload_verified(w, started);
 			worker_probe_by(w, mono_now() +
 			    (double)w->c->probe_interval_ms / 1000.0);
+			worker_settle_sync(w);
 			if (w->reload_pending)
 				worker_probe_by(w, w->verify_after);
 			worker_auto_reload(w);
@@ -488,6 +528,7 @@ worker_new(const struct config *c, struct http *h)
 	w->c = c;
 	w->http = h;
 	w->export_rv = -1;
+	w->started = mono_now();
 	w->n_inst = c->n_endpoints;
 	w->inst = xcalloc(w->n_inst + 1, sizeof(*w->inst));
 	for (i = 0; i < w->n_inst; i++) {

@@ -37,7 +37,7 @@ struct inst_coldef {
 static const struct inst_coldef inst_cols[COL_COUNT] = {
 	{ "#", 2, 9, TEXT_RIGHT, -1 },
 	{ "endpoint", 0, 10, 0, VIEW_SORT_ENDPOINT },
-	{ "health", 11, 9, 0, VIEW_SORT_HEALTH },
+	{ "health", 12, 9, 0, VIEW_SORT_HEALTH },
 	{ "latency", 7, 5, TEXT_RIGHT, VIEW_SORT_LATENCY },
 	{ "version", 9, 3, 0, VIEW_SORT_VERSION },
 	{ "incons", 7, 7, TEXT_RIGHT, VIEW_SORT_INCONSISTENT },
@@ -104,17 +104,21 @@ scr_instances_layout(struct ui *ui, int *w)
 		w[COL_ENDPOINT] = c - 1 > 1 ? c - 1 : 1;
 }
 
-/* Role for a health state (the word is always shown as well). */
+/* Role for a verdict (the word is always shown as well): green only when
+ * all is fine. */
 static enum role
-scr_instances_health_role(enum health h)
+scr_instances_verdict_role(enum verdict v)
 {
-	switch (h) {
-	case HEALTH_OK:
+	switch (v) {
+	case VERDICT_OK:
 		return (ROLE_OK);
-	case HEALTH_WARN:
-		return (ROLE_WARN);
-	case HEALTH_UNKNOWN:
+	case VERDICT_SYNCING:
+	case VERDICT_UNKNOWN:
 		return (ROLE_DIM);
+	case VERDICT_INCONSISTENT:
+	case VERDICT_DISAGREES:
+	case VERDICT_BEHIND:
+		return (ROLE_WARN);
 	default:
 		return (ROLE_ERROR);
 	}
@@ -140,8 +144,8 @@ scr_instances_cell(struct ui *ui, size_t i, enum inst_col c, char *buf,
 		*raw = true;
 		return (in->endpoint);
 	case COL_HEALTH:
-		*r = scr_instances_health_role(in->health);
-		return (health_word(in->health));
+		*r = scr_instances_verdict_role(in->verdict);
+		return (verdict_word(in->verdict));
 	case COL_LATENCY:
 		if (in->latency_ms < 0)
 			return ("-");

@@ -30,26 +30,6 @@ view_sort_name(enum view_sort k)
 	return (view_sort_names[k]);
 }
 
-/* How bad a health state is, for sorting (worst first). */
-static int
-view_health_rank(enum health h)
-{
-	switch (h) {
-	case HEALTH_UNREACHABLE:
-		return (0);
-	case HEALTH_AUTH:
-		return (1);
-	case HEALTH_ERROR:
-		return (2);
-	case HEALTH_WARN:
-		return (3);
-	case HEALTH_UNKNOWN:
-		return (4);
-	default:
-		return (5);
-	}
-}
-
 /* Compare two long values, unknown (-1) last. */
 static int
 view_cmp_long(long long a, long long b)
@@ -79,7 +59,7 @@ view_cmp_inst(const void *pa, const void *pb)
 		    ib->endpoint != NULL ? ib->endpoint : "");
 		break;
 	case VIEW_SORT_HEALTH:
-		c = view_health_rank(ia->health) - view_health_rank(ib->health);
+		c = (int)ia->verdict - (int)ib->verdict;
 		break;
 	case VIEW_SORT_LATENCY:
 		c = view_cmp_long(ia->latency_ms, ib->latency_ms);

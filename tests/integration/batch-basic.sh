@@ -21,7 +21,7 @@ is "$(echo "$last" | emu_json 'j["resource_version"]')" "$(rv)" "summary carries
 is "$(echo "$last" | emu_json '[i["endpoint"] for i in j["instances"]]')" "[\"$A\",\"$B\"]" \
     "summary lists both instances"
 is "$(echo "$last" | emu_json 'sorted(j["instances"][0].keys())')" \
-    '["endpoint","error","health","inconsistent_count","is_consistent","latency_ms","version"]' \
+    '["endpoint","error","health","in_memory_version","inconsistent_count","is_consistent","latency_ms","reason","version"]' \
     "instance fields"
 bad=0
 while read -r line; do
@@ -66,7 +66,7 @@ port=$(free_port)
 "$HASYNC" --batch -e "$A" -e "http://127.0.0.1:$port" --timeout 2000 >"$T/two.out" 2>&1
 is "$?" 3 "an unreachable instance exits 3"
 sum=$(tail -n 1 "$T/two.out")
-is "$(echo "$sum" | emu_json '[i["health"] for i in j["instances"]]')" '["warn","unreachable"]' \
+is "$(echo "$sum" | emu_json '[i["health"] for i in j["instances"]]')" '["inconsistent","unreachable"]' \
     "summary: both instances, each with its health"
 is "$(echo "$sum" | emu_json 'j["instances"][1]["error"]')" "connection refused" "the reason is named"
 is "$(echo "$sum" | emu_json 'j["resource_version"]')" "$(rv)" "no database: resource_version from export_metadata"

@@ -116,7 +116,7 @@ ok "$([ "$(grep -c reload_metadata "$T/audit.log")" -ge 3 ] && echo 0 || echo 1)
 if [ "$HAVE_TMUX" = 1 ]; then
 	TUI_ENV="HASURA_GRAPHQL_ADMIN_SECRET=$SECRET"
 	tui_start 120 40 --probe-interval 300 --audit-log "$T/audit.log" "${ARGS[@]}"
-	tui_wait '^ *2 http.* warn ' 50
+	tui_wait '^ *2 http.* inconsistent ' 50
 	ok $? "console (env secret): inconsistent instances shown"
 	tui_screen >"$S/screen-main"
 	tui_keys r

@@ -28,7 +28,7 @@ tui_wait "resource_version $new " 20
 ok $? "the new resource_version is on screen within 2 s"
 
 scr=$(tui_screen)
-n=$(printf '%s\n' "$scr" | grep -cE '^ *[0-9] http://127\.0\.0\.1:[0-9]+ +warn ')
+n=$(printf '%s\n' "$scr" | grep -cE '^ *[0-9] http://127\.0\.0\.1:[0-9]+ +inconsistent ')
 is "$n" 3 "three instance rows, each with its health as a word"
 like "$scr" 'Inconsistent objects +1' "the objects pane counts one object"
 like "$scr" 'remote_schema +remote_schema rs +Inconsistent object' \

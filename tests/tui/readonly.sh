@@ -77,7 +77,7 @@ TEST_PIDS="$TEST_PIDS $BATCH"
 # ---- the console, read-only: every modifying key ----
 TUI_ENV="HASURA_GRAPHQL_ADMIN_SECRET=$SECRET"
 tui_start 100 30 --readonly "${ARGS[@]}"
-tui_wait '^ *3 http.* warn ' 50
+tui_wait '^ *3 http.* inconsistent ' 50
 ok $? "console: three instances, inconsistent"
 unlike "$(tui_screen | tail -n 1)" 'rReload|RCluster|DDrop' "console: no r, R or D in the footer"
 tui_keys r
@@ -138,7 +138,7 @@ is "$(nonreadonly)" "" "watch: only read-only command types reached the instance
 
 # ---- control: without --readonly, r reaches an instance ----
 tui_start 100 30 "${ARGS[@]}"
-tui_wait '^ *1 http.* warn ' 50
+tui_wait '^ *1 http.* inconsistent ' 50
 tui_keys r
 some_modifying() { local m; m=$(modifying); [ $(( ${m// /+} )) -ge 1 ]; }
 wait_until 50 some_modifying

@@ -22,7 +22,7 @@ drops() {
 }
 
 tui_start 100 30 "${TUI_ARGS[@]}"
-tui_wait '^ *1 http.* warn ' 50
+tui_wait '^ *1 http.* inconsistent ' 50
 ok $? "instances are up, inconsistent (remote schema down)"
 like "$(tui_screen | tail -n 1)" 'rReload RCluster DDrop' "the footer offers r, R and D"
 row=$(tui_screen | grep -E '^ *[0-9] http' | head -n 1 | awk '{print $1}')
@@ -72,7 +72,7 @@ is "$TUI_EXIT" 0 "q exits 0"
 tui kill-server 2>/dev/null
 before=$(reloads)
 tui_start 100 30 --readonly "${TUI_ARGS[@]}"
-tui_wait '^ *1 http.* warn ' 50
+tui_wait '^ *1 http.* inconsistent ' 50
 scr=$(tui_screen)
 unlike "$(printf '%s\n' "$scr" | tail -n 1)" 'rReload|RCluster|DDrop' \
     "--readonly: the footer has no r, R or D"

@@ -9,7 +9,7 @@ plan 14
 tui_cluster
 
 tui_start 100 30 "${TUI_ARGS[@]}"
-tui_wait '^ *1 http.* warn ' 50
+tui_wait '^ *1 http.* inconsistent ' 50
 ok $? "the console is up"
 
 tui_resize 80 24

@@ -163,17 +163,20 @@ make_snapshot(struct snapshot *s, struct snap_instance *in,
 	memset(in, 0, 3 * sizeof *in);
 	in[0].endpoint = S("http://c:8080");
 	in[0].health = HEALTH_OK;
+	in[0].verdict = VERDICT_OK;
 	in[0].latency_ms = 30;
 	in[0].objects = &none;
 	in[0].consistency_known = true;
 	in[0].mem_version = 5;
 	in[1].endpoint = S("http://a:8080");
 	in[1].health = HEALTH_UNREACHABLE;
+	in[1].verdict = VERDICT_UNREACHABLE;
 	in[1].latency_ms = -1;
 	in[1].objects = &none;
 	in[1].mem_version = -1;
 	in[2].endpoint = S("http://b:8080");
 	in[2].health = HEALTH_WARN;
+	in[2].verdict = VERDICT_INCONSISTENT;
 	in[2].latency_ms = 10;
 	in[2].objects = &two;
 	in[2].consistency_known = true;
@@ -206,7 +209,7 @@ test_sort(void **state)
 	assert_int_equal(order[0], 0);
 	view_sort_instances(&s, VIEW_SORT_HEALTH, false, order);
 	assert_int_equal(order[0], 1);		/* unreachable first */
-	assert_int_equal(order[1], 2);		/* then warn */
+	assert_int_equal(order[1], 2);		/* then inconsistent */
 	view_sort_instances(&s, VIEW_SORT_LATENCY, false, order);
 	assert_int_equal(order[0], 2);
 	assert_int_equal(order[2], 1);		/* unknown last */
