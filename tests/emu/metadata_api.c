@@ -226,6 +226,22 @@ api_validate_metadata(const json_t *md, char *path, size_t plen, char *msg,
 
 /* ---- drop_inconsistent_metadata ---- */
 
+/*
+ * Inherited-role permission conflicts cannot be dropped: nothing in the
+ * metadata is "the" conflicting object (droppableInconsistentMetadata in
+ * Hasura/RQL/Types/Metadata/Object.hs).  drop_inconsistent_metadata leaves
+ * them and succeeds when only they remain (runDropInconsistentMetadata in
+ * Hasura/RQL/DDL/Metadata.hs).
+ */
+static bool
+api_droppable(const json_t *o)
+{
+	const char	*t = util_jstr(o, "type");
+
+	return (t == NULL || strcmp(t,
+	    "inherited role permission inconsistency") != 0);
+}
+
 static bool
 api_dropped(const json_t *names, char *name)
 {
@@ -308,7 +324,7 @@ api_drop_inconsistent(const json_t *md, const json_t *incons)
 
 	names = json_object();
 	json_array_foreach(incons, i, v)
-		if (util_jstr(v, "name") != NULL)
+		if (util_jstr(v, "name") != NULL && api_droppable(v))
 			json_object_set_new(names, util_jstr(v, "name"),
 			    json_true());
 	out = json_deep_copy(md);
@@ -631,7 +647,12 @@ api_drop_apply(struct api_ctx *x)
 static int
 api_drop_check(struct api_ctx *x)
 {
-	if (json_array_size(x->newc->incons) == 0)
+	const json_t	*v;
+	size_t		 i, n = 0;
+
+	json_array_foreach(x->newc->incons, i, v)
+		n += api_droppable(v);
+	if (n == 0)
 		return (0);
 	api_respond_incons(x->r, 400, "unexpected",
 	    "cannot continue due to new inconsistent metadata",
