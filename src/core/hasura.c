@@ -67,12 +67,24 @@ hasura_object_new(json_t *j)
 		def = json_object_get(j, "definitions");
 	if (def == NULL)
 		def = json_object_get(j, "objects");
+	/* An inherited-role conflict has no definition, an entity (§5.1). */
+	if (def == NULL)
+		def = json_object_get(j, "entity");
 	o->definition = def != NULL ? hasura_dump(def, JSON_INDENT(2)) :
 	    xstrdup("null");
 	o->message = hasura_dump(json_object_get(j, "message"), JSON_INDENT(2));
 	o->raw = hasura_dump(j, JSON_COMPACT);
-	/* v2 objects are named; v1 ones (and conflicts) are not (facts §5.1). */
-	if (o->name[0] != '\0')
+	/*
+	 * v2 objects are named; v1 ones (and conflicts) are not (facts §5.1).
+	 * Inherited-role conflicts are named by the role only: one per entity.
+	 */
+	if (o->name[0] != '\0' && json_object_get(j, "entity") != NULL) {
+		char	*ent = hasura_dump(json_object_get(j, "entity"),
+			    JSON_COMPACT | JSON_SORT_KEYS);
+
+		xasprintf(&o->key, "%s\t%s\t%s", o->type, o->name, ent);
+		free(ent);
+	} else if (o->name[0] != '\0')
 		xasprintf(&o->key, "%s\t%s", o->type, o->name);
 	else
 		xasprintf(&o->key, "%s\t%s\t%s", o->type, o->reason, o->raw);

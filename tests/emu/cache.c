@@ -1,8 +1,9 @@
 /*
  * tests/emu/cache.c: the schema cache of one instance, built from a metadata
- * document: sources, tables, relationships, permissions, event triggers and
- * remote schemas are checked, and every failure becomes an inconsistent
- * object shaped as in facts §5.1-§5.3.
+ * document: sources, tables, relationships, permissions, inherited roles,
+ * event triggers and remote schemas are checked, and every failure becomes
+ * an inconsistent object shaped as in facts §5.1-§5.3 and as Hasura's own
+ * tests record them (tests/emu/conformance/ replays those recordings).
  *
  * cache_build runs on the thread that rebuilds (HTTP handler or sync thread)
  * while holding the instance's update lock; the result is immutable and is
@@ -24,6 +25,7 @@ struct build {
 	const char	   *src;	/* current source name */
 	struct source_snap *snap;	/* current source snapshot */
 	json_t		   *ok;		/* set of consistent tracked tables */
+	json_t		   *roles;	/* inherited roles, parents first */
 };
 
 void
@@ -292,6 +294,30 @@ build_rel_reason(struct build *b, const struct src_table *st,
 	return (r);
 }
 
+/*
+ * The "using" of a relationship as Hasura shows it in a definition: its
+ * parsed form serialised again, so a table given by name is shown as
+ * {schema, name} (tests-py queries/inconsistent_objects: the relationship
+ * is created with table: article, expectation.yaml, commit 5578599d, shows
+ * {schema: public, name: article}).  New reference (NULL for NULL).
+ */
+static json_t *
+build_using_def(const json_t *using)
+{
+	json_t		*u = json_deep_copy(using), *fk, *man;
+	const char	*s, *n;
+
+	fk = json_object_get(u, "foreign_key_constraint_on");
+	if (json_is_object(fk) && cache_table_key(json_object_get(fk, "table"),
+	    &s, &n) == 0)
+		json_object_set_new(fk, "table", cache_table_def(s, n));
+	man = json_object_get(u, "manual_configuration");
+	if (json_is_object(man) && cache_table_key(json_object_get(man,
+	    "remote_table"), &s, &n) == 0)
+		json_object_set_new(man, "remote_table", cache_table_def(s, n));
+	return (u);
+}
+
 static char *
 build_obj_name(const char *what, const char *oname, const char *rt,
     const char *src)
@@ -303,7 +329,7 @@ build_obj_name(const char *what, const char *oname, const char *rt,
 /* Check the relationships of one tracked table entry. */
 static void
 build_rels(struct build *b, const json_t *te, const char *schema,
-    const char *name, const struct src_table *st, const char *dead)
+    const char *name, const struct src_table *st)
 {
 	static const char *kinds[] = { "object_relationships",
 	    "array_relationships" };
@@ -317,15 +343,15 @@ build_rels(struct build *b, const json_t *te, const char *schema,
 			const char *rn = util_jstr(rel, "name");
 			if (rn == NULL)
 				continue;
-			reason = dead != NULL ? xstrdup(dead) :
-			    build_rel_reason(b, st, rel, k == 1);
+			reason = build_rel_reason(b, st, rel, k == 1);
 			if (reason == NULL)
 				continue;
 			build_incons(b, types[k], build_obj_name(types[k], rn,
-			    rt, b->src), json_pack("{s:O?,s:s,s:s,s:o,s:O?}",
+			    rt, b->src), json_pack("{s:O?,s:s,s:s,s:o,s:o?}",
 			    "comment", json_object_get(rel, "comment"), "name",
 			    rn, "source", b->src, "table", cache_table_def(schema,
-			    name), "using", json_object_get(rel, "using")),
+			    name), "using", build_using_def(json_object_get(rel,
+			    "using"))),
 			    xprintf("Inconsistent object: %s", reason), NULL);
 			free(reason);
 		}
@@ -352,7 +378,7 @@ build_perm_reason(const struct src_table *st, const json_t *p, const char *rt)
 
 static void
 build_perms(struct build *b, const json_t *te, const char *schema,
-    const char *name, const struct src_table *st, const char *dead)
+    const char *name, const struct src_table *st)
 {
 	static const char *kinds[] = { "insert", "select", "update", "delete" };
 	const json_t	*p;
@@ -367,8 +393,7 @@ build_perms(struct build *b, const json_t *te, const char *schema,
 			const char *role = util_jstr(p, "role");
 			if (role == NULL)
 				continue;
-			reason = dead != NULL ? xstrdup(dead) :
-			    build_perm_reason(st, p, rt);
+			reason = build_perm_reason(st, p, rt);
 			if (reason == NULL)
 				continue;
 			build_incons(b, type, build_obj_name(type, role, rt,
@@ -384,10 +409,10 @@ build_perms(struct build *b, const json_t *te, const char *schema,
 	free(rt);
 }
 
-/* Event triggers: the table must be consistent, webhook env must be set. */
+/* Event triggers: the webhook's environment variable must be set. */
 static void
 build_triggers(struct build *b, const json_t *te, const char *schema,
-    const char *name, const char *dead)
+    const char *name)
 {
 	const json_t	*et;
 	const char	*var;
@@ -399,9 +424,7 @@ build_triggers(struct build *b, const json_t *te, const char *schema,
 		if (en == NULL)
 			continue;
 		reason = NULL;
-		if (dead != NULL)
-			reason = xstrdup(dead);
-		else if ((var = util_jstr(et, "webhook_from_env")) != NULL &&
+		if ((var = util_jstr(et, "webhook_from_env")) != NULL &&
 		    getenv(var) == NULL)
 			reason = xprintf("environment variable '%s' not set",
 			    var);
@@ -452,11 +475,213 @@ build_tables(struct build *b, const json_t *tables)
 	}
 }
 
+/* ---- inherited roles ---- */
+
 /*
- * Pass 2: objects inside each table entry.  Objects on a table that is not
- * consistent are reported as dependents with the dependency wording of the
- * facts §3.6 fixture (UNVERIFIED for this exact case; v1 reported them too,
- * facts §5.3(g)).
+ * Order the metadata's inherited_roles so that every inherited role comes
+ * after the inherited roles it inherits from (Hasura's orderRoles in
+ * Hasura/RQL/DDL/Schema/Cache/Permission.hs).  Returns an array of
+ * [role_name, role_set]; roles on a cycle are left out: Hasura refuses the
+ * whole metadata with 400 cyclic-dependency "found cycle(s) in roles", which
+ * the emulator does not emulate (they just inherit nothing here).
+ */
+static json_t *
+build_role_order(const json_t *md)
+{
+	const json_t	*all = json_object_get(md, "inherited_roles"), *r, *p;
+	json_t		*out = json_array(), *placed = json_object(), *inh;
+	size_t		 i, k, before;
+
+	inh = json_object();
+	json_array_foreach(all, i, r)
+		if (util_jstr(r, "role_name") != NULL &&
+		    json_is_array(json_object_get(r, "role_set")))
+			json_object_set(inh, util_jstr(r, "role_name"),
+			    json_object_get(r, "role_set"));
+	do {
+		before = json_array_size(out);
+		json_array_foreach(all, i, r) {
+			const char *n = util_jstr(r, "role_name");
+			bool ready = true;
+			if (n == NULL || json_object_get(inh, n) == NULL ||
+			    json_object_get(placed, n) != NULL)
+				continue;
+			json_array_foreach(json_object_get(inh, n), k, p)
+				if (json_is_string(p) && json_object_get(inh,
+				    json_string_value(p)) != NULL &&
+				    json_object_get(placed,
+				    json_string_value(p)) == NULL)
+					ready = false;
+			if (!ready)
+				continue;
+			json_object_set_new(placed, n, json_true());
+			json_array_append_new(out, json_pack("[sO]", n,
+			    json_object_get(inh, n)));
+		}
+	} while (json_array_size(out) > before);
+	json_decref(inh);
+	json_decref(placed);
+	return (out);
+}
+
+/* Sorted, duplicate-free copy of a string array (new reference). */
+static json_t *
+build_sorted_set(const json_t *a)
+{
+	json_t	*out = json_array(), *v;
+	size_t	 i, k;
+
+	json_array_foreach(a, i, v) {
+		if (!json_is_string(v) || util_strarr_has(out,
+		    json_string_value(v)))
+			continue;
+		for (k = 0; k < json_array_size(out); k++)
+			if (strcmp(json_string_value(json_array_get(out, k)),
+			    json_string_value(v)) > 0)
+				break;
+		json_array_insert(out, k, v);
+	}
+	return (out);
+}
+
+/*
+ * What Hasura compares when it combines the mutation permissions of parent
+ * roles (OnlyRelevantEq of InsPermInfo/UpdPermInfo/DelPermInfo in
+ * Hasura/RQL/Types/Roles/Internal.hs): columns as a set ("*" = all the
+ * table's columns), check/filter, set (presets), backend_only, headers
+ * implied by the expressions, validate_input.  Here: the permission object
+ * with those defaults filled in, serialised with sorted keys.  Boolean
+ * expressions are compared as JSON (Hasura compares _and/_or lists as sets;
+ * UNVERIFIED corner).  Returns a new string.
+ */
+static char *
+build_perm_canon(const struct src_table *st, const json_t *p)
+{
+	json_t	*c, *cols;
+	char	*out;
+
+	c = json_deep_copy(json_object_get(p, "permission"));
+	if (!json_is_object(c)) {
+		json_decref(c);
+		c = json_object();
+	}
+	cols = json_object_get(c, "columns");
+	if (json_is_string(cols) && strcmp(json_string_value(cols), "*") == 0) {
+		json_t *all = json_array();
+		for (size_t i = 0; i < st->ncols; i++)
+			json_array_append_new(all, json_string(st->cols[i]));
+		json_object_set_new(c, "columns", build_sorted_set(all));
+		json_decref(all);
+	} else if (json_is_array(cols))
+		json_object_set_new(c, "columns", build_sorted_set(cols));
+	if (json_object_get(c, "set") == NULL)
+		json_object_set_new(c, "set", json_object());
+	if (json_object_get(c, "backend_only") == NULL)
+		json_object_set_new(c, "backend_only", json_false());
+	json_object_del(c, "comment");
+	out = json_dumps(c, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(c);
+	return (out != NULL ? out : xstrdup("null"));
+}
+
+/*
+ * Inherited mutation permissions of one consistent table (Hasura's
+ * buildTablePermissions / resolveCheckTablePermission in
+ * Hasura/RQL/DDL/Schema/Cache/Permission.hs, CheckPermission's Semigroup in
+ * Hasura/RQL/Types/Roles/Internal.hs).  For insert, update and delete, an
+ * inherited role without a permission of its own combines its parents'
+ * (explicit or already inherited) permissions: parents without one do not
+ * count, equal ones give that permission, different ones give an
+ * inconsistency and no permission (so the role's own children see none).
+ * Select permissions are combined with OR and never conflict on Postgres.
+ *
+ * The inconsistency has no definition (ConflictingInheritedPermission in
+ * Hasura/RQL/Types/Metadata/Object.hs: reason, name = the role, type,
+ * entity {table, source, permission_type}); the table is rendered as in
+ * names (public omitted).  Recorded shape: tests-py test_metadata.py
+ * test_replace_metadata_disallow_inconsistent_metadata (commit ce437a64) and
+ * queries/graphql_mutation/roles_inheritance/resolve_inconsistent_permission.yaml
+ * (commit b3f96606).
+ */
+static void
+build_inherited(struct build *b, const json_t *te, const char *schema,
+    const char *name, const struct src_table *st)
+{
+	static const char *kinds[] = { "insert", "update", "delete" };
+	const json_t	*p, *r, *par;
+	json_t		*have;
+	size_t		 i, k;
+	char		 key[32], *rt, *canon;
+
+	if (json_array_size(b->roles) == 0)
+		return;
+	rt = cache_render_table(schema, name);
+	for (int t = 0; t < 3; t++) {
+		snprintf(key, sizeof key, "%s_permissions", kinds[t]);
+		have = json_object();	/* role -> canonical permission */
+		json_array_foreach(json_object_get(te, key), i, p) {
+			char *bad;
+			if (util_jstr(p, "role") == NULL)
+				continue;
+			if ((bad = build_perm_reason(st, p, rt)) != NULL) {
+				free(bad);	/* inconsistent: no permission */
+				continue;
+			}
+			canon = build_perm_canon(st, p);
+			json_object_set_new(have, util_jstr(p, "role"),
+			    json_string(canon));
+			free(canon);
+		}
+		json_array_foreach(b->roles, i, r) {
+			const char *role = json_string_value(json_array_get(r,
+			    0)), *got = NULL;
+			bool conflict = false;
+			if (json_object_get(have, role) != NULL)
+				continue;	/* its own permission wins */
+			json_array_foreach(json_array_get(r, 1), k, par) {
+				const char *v = json_string_value(
+				    json_object_get(have, json_string_value(par)));
+				if (v == NULL)
+					continue;
+				if (got == NULL)
+					got = v;
+				else if (strcmp(got, v) != 0)
+					conflict = true;
+			}
+			if (conflict) {
+				char *why = xprintf("Could not inherit permission "
+				    "for the role '%s' for the entity: '%s "
+				    "permission, table: %s, source: '%s''", role,
+				    kinds[t], rt, b->src);
+				json_array_append_new(b->c->incons, json_pack(
+				    "{s:{s:s,s:s,s:s},s:s,s:s,s:s}", "entity",
+				    "permission_type", kinds[t], "source", b->src,
+				    "table", rt, "name", role, "reason", why,
+				    "type", "inherited role permission "
+				    "inconsistency"));
+				free(why);
+			} else if (got != NULL)
+				json_object_set_new(have, role,
+				    json_string(got));
+		}
+		json_decref(have);
+	}
+	free(rt);
+}
+
+/*
+ * Pass 2: objects inside each table entry.  Only tables found in the source
+ * have them built: relationships, permissions, event triggers and computed
+ * fields declared on a missing table are not reported, the missing table is
+ * (Hasura builds table objects from its table cache only).  Recorded by
+ * tests-py queries/inconsistent_objects/expectation.yaml (commit 5578599d:
+ * DROP TABLE article lists table article and array_relation articles in
+ * table author, not object_relation author in table article) and
+ * queries/v1/metadata/replace_metadata_allow_inconsistent_inconsistent.yaml
+ * (commit d75b5eec: missing table foobar, its array relationship and
+ * computed field unreported).  A relationship on an existing table whose
+ * target is not a consistent tracked table is still reported, see
+ * build_rel_reason.
  */
 static void
 build_table_objects(struct build *b, const json_t *tables)
@@ -464,24 +689,18 @@ build_table_objects(struct build *b, const json_t *tables)
 	const json_t	*te;
 	const char	*schema, *name;
 	size_t		 i;
-	char		*dead, *rt;
 
 	json_array_foreach(tables, i, te) {
 		const struct src_table *st;
 		if (cache_table_key(json_object_get(te, "table"), &schema,
 		    &name) == -1)
 			continue;
-		st = source_table(b->snap, schema, name);
-		dead = NULL;
-		if (st == NULL) {
-			rt = cache_render_table(schema, name);
-			dead = xprintf("table \"%s\" is not tracked", rt);
-			free(rt);
-		}
-		build_rels(b, te, schema, name, st, dead);
-		build_perms(b, te, schema, name, st, dead);
-		build_triggers(b, te, schema, name, dead);
-		free(dead);
+		if ((st = source_table(b->snap, schema, name)) == NULL)
+			continue;
+		build_rels(b, te, schema, name, st);
+		build_perms(b, te, schema, name, st);
+		build_inherited(b, te, schema, name, st);
+		build_triggers(b, te, schema, name);
 	}
 }
 
@@ -531,7 +750,14 @@ build_sources(struct build *b, const json_t *md)
 		c->srcs = xrealloc(c->srcs, (c->nsrcs + 1) * sizeof *c->srcs);
 		c->srcs[c->nsrcs++] = b->snap;
 		if (!b->snap->ok) {
-			/* facts §5.3(h): definition is the source name (UNVERIFIED). */
+			/*
+			 * The definition is the source name as a JSON string:
+			 * MetadataObject (MOSource sourceName) (toJSON
+			 * sourceName) in tryGetSourceConfig/tryResolveSource,
+			 * Hasura/RQL/DDL/Schema/Cache.hs (commit 75f5f4f4 and
+			 * every earlier v2 version seen); reason and message:
+			 * source.c, source_failed.  Its tables are not built.
+			 */
 			build_incons(b, "source", xprintf("source %s", name),
 			    json_string(name), xstrdup(b->snap->reason),
 			    b->snap->message ? json_string(b->snap->message) :
@@ -627,9 +853,11 @@ cache_build(json_t *md, const struct cache *prev, const struct inval *inv)
 	b.inv = inv;
 	b.c = c;
 	b.ok = json_object();
+	b.roles = build_role_order(md);
 	build_sources(&b, md);
 	build_remotes(&b, md);
 	json_decref(b.ok);
+	json_decref(b.roles);
 	build_body(c);
 	return (c);
 }

@@ -142,6 +142,7 @@ catalog_fail(struct dberr *e, const char *msg)
 	if (e != NULL) {
 		e->conn = false;
 		snprintf(e->msg, sizeof e->msg, "%s", msg);
+		snprintf(e->raw, sizeof e->raw, "%s", msg);
 	}
 	return (-1);
 }

@@ -85,7 +85,8 @@ struct pg_conn;
 struct pg_result;
 struct dberr {
 	bool	 conn;		/* connection problem (vs. query error) */
-	char	 msg[512];
+	char	 msg[512];	/* on one line, for logs and answers */
+	char	 raw[512];	/* libpq's text as is (trailing newline kept) */
 };
 void	 pool_init(int);
 void	 pool_shutdown(void);

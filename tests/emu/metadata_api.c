@@ -135,8 +135,14 @@ api_check_source(const json_t *src, char *path, size_t plen, char *msg,
 		    api_jtype(src));
 		return (-1);
 	}
+	/*
+	 * "kind" may be left out and means postgres (tests-py test_metadata.py,
+	 * test_replace_metadata_default_kind, commit ce437a64); api_replace_apply
+	 * stores it.
+	 */
 	if (api_need(src, "name", JSON_STRING, path, plen, msg, mlen) == -1 ||
-	    api_need(src, "kind", JSON_STRING, path, plen, msg, mlen) == -1 ||
+	    (json_object_get(src, "kind") != NULL && api_need(src, "kind",
+	    JSON_STRING, path, plen, msg, mlen) == -1) ||
 	    api_need(src, "configuration", JSON_OBJECT, path, plen, msg,
 	    mlen) == -1 || api_need(src, "tables", JSON_ARRAY, path, plen, msg,
 	    mlen) == -1)
@@ -181,7 +187,8 @@ api_check_named(const json_t *md, const char *key, char *path, size_t plen,
 
 /*
  * Validate a version 3 metadata object (required keys only; facts §3.6).
- * path holds the JSON path on entry and the failing path on error.
+ * path holds the JSON path on entry and the failing path on error.  The
+ * caller has checked "version" (api_md_version).
  */
 int
 api_validate_metadata(const json_t *md, char *path, size_t plen, char *msg,
@@ -193,13 +200,6 @@ api_validate_metadata(const json_t *md, char *path, size_t plen, char *msg,
 	if (!json_is_object(md)) {
 		snprintf(msg, mlen, "expected Object, but encountered %s",
 		    api_jtype(md));
-		return (-1);
-	}
-	v = json_object_get(md, "version");
-	if (v != NULL && (!json_is_integer(v) || json_integer_value(v) != 3)) {
-		strncat(path, ".version", plen - n - 1);
-		snprintf(msg, mlen, "the emulator supports metadata version 3 "
-		    "only");
 		return (-1);
 	}
 	if (json_object_get(md, "sources") != NULL &&
@@ -225,6 +225,22 @@ api_validate_metadata(const json_t *md, char *path, size_t plen, char *msg,
 }
 
 /* ---- drop_inconsistent_metadata ---- */
+
+/*
+ * Inherited-role permission conflicts cannot be dropped: nothing in the
+ * metadata is "the" conflicting object (droppableInconsistentMetadata in
+ * Hasura/RQL/Types/Metadata/Object.hs).  drop_inconsistent_metadata leaves
+ * them and succeeds when only they remain (runDropInconsistentMetadata in
+ * Hasura/RQL/DDL/Metadata.hs).
+ */
+static bool
+api_droppable(const json_t *o)
+{
+	const char	*t = util_jstr(o, "type");
+
+	return (t == NULL || strcmp(t,
+	    "inherited role permission inconsistency") != 0);
+}
 
 static bool
 api_dropped(const json_t *names, char *name)
@@ -308,7 +324,7 @@ api_drop_inconsistent(const json_t *md, const json_t *incons)
 
 	names = json_object();
 	json_array_foreach(incons, i, v)
-		if (util_jstr(v, "name") != NULL)
+		if (util_jstr(v, "name") != NULL && api_droppable(v))
 			json_object_set_new(names, util_jstr(v, "name"),
 			    json_true());
 	out = json_deep_copy(md);
@@ -539,11 +555,153 @@ api_reload_metadata(struct api_ctx *x)
 
 /* ---- replace_metadata, clear_metadata, facts §3.6, §3.7 ---- */
 
+/*
+ * The metadata format version of a replace_metadata document: 1, 2 or 3;
+ * absent means 1 (instance FromJSON MetadataVersion and ReplaceMetadataV1
+ * in Hasura/RQL/Types/Metadata.hs and Hasura/RQL/DDL/Metadata/Types.hs).
+ * 0 with a 400 parse-failed reply otherwise.
+ */
+static int
+api_md_version(struct api_ctx *x, const json_t *md, const char *path)
+{
+	const json_t	*v = json_object_get(md, "version");
+	char		 p[300];
+
+	if (v == NULL)
+		return (1);
+	snprintf(p, sizeof p, "%s.version", path);
+	if (!json_is_integer(v)) {
+		api_parse_fail(x->r, p, "parsing Int failed, expected Number, "
+		    "but encountered %s", api_jtype(v));
+		return (0);
+	}
+	if (json_integer_value(v) < 1 || json_integer_value(v) > 3) {
+		api_parse_fail(x->r, p, "expected 1, 2 or 3, encountered %lld",
+		    (long long)json_integer_value(v));
+		return (0);
+	}
+	return ((int)json_integer_value(v));
+}
+
+/* A table entry with its "table" key in the stored form {schema, name}. */
+static json_t *
+api_table_entry(const json_t *te)
+{
+	json_t		*out = json_deep_copy(te);
+	const char	*s, *n;
+
+	if (cache_table_key(json_object_get(te, "table"), &s, &n) == 0 &&
+	    json_is_string(json_object_get(te, "table")))
+		json_object_set_new(out, "table", json_pack("{s:s,s:s}",
+		    "schema", s, "name", n));
+	return (out);
+}
+
+/*
+ * Metadata without sources, the export formats of Hasura v1.x: version 1
+ * (or no version; functions are bare names) and version 2 (functions are
+ * objects with a configuration).  Hasura converts it rather than refusing
+ * it, and so does the emulator (runReplaceMetadataV2
+ * in Hasura/RQL/DDL/Metadata.hs, commit e321ab43 and the newest version in
+ * the code index): the tables and functions replace those of the existing
+ * "default" source, which keeps its name, kind and configuration; remote
+ * schemas, query collections, allow list, custom types, actions and cron
+ * triggers come from the document; REST endpoints stay as they were; every
+ * other source, inherited roles and the rest are dropped.  Without a
+ * "default" source: 400 not-supported "cannot import metadata without
+ * sources since no default source is defined" (path $.args, as the other
+ * errors of runReplaceMetadataV2).  "tables" is required (instance FromJSON
+ * MetadataNoSources); table names given as strings are stored as {schema,
+ * name}, functions given by name as {"function": {schema, name}}, as
+ * Hasura's parsed metadata serialises them.  Recorded by tests-py
+ * queries/v1/metadata/replace_metadata.yaml, replace_metadata_v2.yaml,
+ * replace_metadata_wo_rs.yaml, replace_metadata_no_tables.yaml and
+ * replace_metadata_allow_inconsistent_inconsistent.yaml.
+ */
+static int
+api_replace_nosources(struct api_ctx *x, const json_t *md, int ver,
+    const char *mdpath)
+{
+	static const char *keep[] = { "remote_schemas", "query_collections",
+	    "allowlist", "custom_types", "actions", "cron_triggers" };
+	const json_t	*tables = json_object_get(md, "tables");
+	const json_t	*fns = json_object_get(md, "functions"), *v, *dflt = NULL;
+	json_t		*src, *a;
+	char		 path[256], msg[256];
+	size_t		 i;
+
+	snprintf(path, sizeof path, "%s", mdpath);
+	if (tables == NULL)
+		return (api_parse_fail(x->r, path, "key \"tables\" not found%s",
+		    ""));
+	if (api_need(md, "tables", JSON_ARRAY, path, sizeof path, msg,
+	    sizeof msg) == -1 || (fns != NULL && api_need(md, "functions",
+	    JSON_ARRAY, path, sizeof path, msg, sizeof msg) == -1))
+		return (api_parse_fail(x->r, path, "%s", msg));
+	json_array_foreach(tables, i, v) {
+		snprintf(path, sizeof path, "%s.tables[%zu]", mdpath, i);
+		if (api_check_table(v, path, sizeof path, msg, sizeof msg) == -1)
+			return (api_parse_fail(x->r, path, "%s", msg));
+	}
+	snprintf(path, sizeof path, "%s", mdpath);
+	if (api_check_named(md, "remote_schemas", path, sizeof path, msg,
+	    sizeof msg) == -1 || api_check_named(md, "actions", path,
+	    sizeof path, msg, sizeof msg) == -1)
+		return (api_parse_fail(x->r, path, "%s", msg));
+	json_array_foreach(json_object_get(x->md, "sources"), i, v)
+		if (util_jstr(v, "name") != NULL &&
+		    strcmp(util_jstr(v, "name"), "default") == 0)
+			dflt = v;
+	if (dflt == NULL) {
+		reply_error(x->r, 400, "not-supported", "$.args", NULL,
+		    "cannot import metadata without sources since no default "
+		    "source is defined");
+		return (-1);
+	}
+	src = json_deep_copy(dflt);
+	a = json_array();
+	json_array_foreach(tables, i, v)
+		json_array_append_new(a, api_table_entry(v));
+	json_object_set_new(src, "tables", a);
+	a = json_array();
+	json_array_foreach(fns, i, v) {
+		if (ver == 2)
+			json_array_append_new(a, json_deep_copy(v));
+		else if (json_is_string(v))
+			json_array_append_new(a, json_pack("{s:{s:s,s:O}}",
+			    "function", "schema", "public", "name", v));
+		else
+			json_array_append_new(a, json_pack("{s:O}", "function",
+			    v));
+	}
+	if (json_array_size(a) > 0)
+		json_object_set_new(src, "functions", a);
+	else {
+		json_object_del(src, "functions");
+		json_decref(a);
+	}
+	x->newmd = json_pack("{s:i,s:[o]}", "version", 3, "sources", src);
+	for (i = 0; i < sizeof keep / sizeof keep[0]; i++) {
+		v = json_object_get(md, keep[i]);
+		if ((json_is_array(v) && json_array_size(v) > 0) ||
+		    (json_is_object(v) && json_object_size(v) > 0))
+			json_object_set_new(x->newmd, keep[i],
+			    json_deep_copy(v));
+	}
+	if ((v = json_object_get(x->md, "rest_endpoints")) != NULL)
+		json_object_set_new(x->newmd, "rest_endpoints",
+		    json_deep_copy(v));
+	return (0);
+}
+
 static int
 api_replace_apply(struct api_ctx *x)
 {
 	const json_t	*args = x->rq->args, *md = args, *v;
 	char		 path[256] = "$.args", msg[256];
+	json_t		*src;
+	size_t		 i;
+	int		 ver;
 
 	x->replace_version = x->rq->version;
 	if (x->replace_version == 0)
@@ -565,11 +723,26 @@ api_replace_apply(struct api_ctx *x)
 			    "not found%s%s", "", ""));
 		strcat(path, ".metadata");
 	}
-	if (api_validate_metadata(md, path, sizeof path, msg, sizeof msg) == -1)
-		return (api_parse_fail(x->r, path, "%s%s", msg, ""));
-	x->newmd = json_deep_copy(md);
-	if (json_object_get(x->newmd, "sources") == NULL)
-		json_object_set_new(x->newmd, "sources", json_array());
+	if (!json_is_object(md))
+		return (api_parse_fail(x->r, path, "expected Object, but "
+		    "encountered %s", api_jtype(md)));
+	if ((ver = api_md_version(x, md, path)) == 0)
+		return (-1);
+	if (ver < 3) {
+		if (api_replace_nosources(x, md, ver, path) == -1)
+			return (-1);
+	} else {
+		if (api_validate_metadata(md, path, sizeof path, msg,
+		    sizeof msg) == -1)
+			return (api_parse_fail(x->r, path, "%s%s", msg, ""));
+		x->newmd = json_deep_copy(md);
+		if (json_object_get(x->newmd, "sources") == NULL)
+			json_object_set_new(x->newmd, "sources", json_array());
+		json_array_foreach(json_object_get(x->newmd, "sources"), i, src)
+			if (json_object_get(src, "kind") == NULL)
+				json_object_set_new(src, "kind",
+				    json_string("postgres"));
+	}
 	/* facts §1.2: sources = all new source names, metadata false. */
 	json_decref(x->inv.sources);
 	x->inv.sources = api_names(x->newmd, "sources");
@@ -599,7 +772,12 @@ api_replace_metadata(struct api_ctx *x)
 		    x->result));
 }
 
-/* Keep an emptied "default" source if there was one (facts §3.7). */
+/*
+ * Keep an emptied "default" source if there was one (facts §3.7): its name,
+ * kind and configuration, nothing else (runClearMetadata in
+ * Hasura/RQL/DDL/Metadata.hs builds SourceMetadata with empty tables and
+ * functions, no query tags, empty customization, no health check).
+ */
 static int
 api_clear_apply(struct api_ctx *x)
 {
@@ -607,13 +785,13 @@ api_clear_apply(struct api_ctx *x)
 	size_t	 i;
 
 	json_array_foreach(json_object_get(x->md, "sources"), i, v) {
-		const char *n = util_jstr(v, "name");
-		if (n != NULL && strcmp(n, "default") == 0) {
-			json_t *d = json_deep_copy(v);
-			json_object_set_new(d, "tables", json_array());
-			json_object_del(d, "functions");
-			json_array_append_new(srcs, d);
-		}
+		const char *n = util_jstr(v, "name"), *k = util_jstr(v, "kind");
+		const json_t *cfg = json_object_get(v, "configuration");
+		if (n != NULL && strcmp(n, "default") == 0)
+			json_array_append_new(srcs, json_pack("{s:s,s:s,s:[],"
+			    "s:o}", "name", "default", "kind", k != NULL ? k :
+			    "postgres", "tables", "configuration", cfg != NULL ?
+			    json_deep_copy(cfg) : json_object()));
 	}
 	x->newmd = json_pack("{s:i,s:o}", "version", 3, "sources", srcs);
 	json_decref(x->inv.sources);
@@ -631,7 +809,12 @@ api_drop_apply(struct api_ctx *x)
 static int
 api_drop_check(struct api_ctx *x)
 {
-	if (json_array_size(x->newc->incons) == 0)
+	const json_t	*v;
+	size_t		 i, n = 0;
+
+	json_array_foreach(x->newc->incons, i, v)
+		n += api_droppable(v);
+	if (n == 0)
 		return (0);
 	api_respond_incons(x->r, 400, "unexpected",
 	    "cannot continue due to new inconsistent metadata",

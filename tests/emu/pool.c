@@ -57,13 +57,14 @@ pool_shutdown(void)
 	pthread_mutex_unlock(&pool_lock);
 }
 
-/* Copy a libpq message into e, on one line. */
+/* Copy a libpq message into e: as is, and on one line. */
 static void
 pool_seterr(struct dberr *e, bool conn, const char *msg)
 {
 	if (e == NULL)
 		return;
 	e->conn = conn;
+	snprintf(e->raw, sizeof e->raw, "%s", msg != NULL ? msg : "unknown");
 	snprintf(e->msg, sizeof e->msg, "%s", msg != NULL ? msg : "unknown");
 	for (size_t n = strlen(e->msg); n > 0 && e->msg[n - 1] == '\n'; n--)
 		e->msg[n - 1] = '\0';

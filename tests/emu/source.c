@@ -157,6 +157,56 @@ source_load_fks(struct source_snap *s, PGresult *r)
 	}
 }
 
+/*
+ * A source whose database cannot be used is one inconsistent object (built
+ * in cache.c) whose reason and "message" are those of the QErr Hasura turns
+ * the libpq failure into:
+ *   - Hasura/Base/Error.hs, instance PG.FromPGConnErr QErr (newest version in
+ *     the code index): "too many clients" -> "max connections reached on
+ *     postgres"; "root certificate file" / "certificate file" / "private key
+ *     file" -> "root certificate error" / "certificate error" / "private-key
+ *     error" without internal; anything else -> "connection error" with
+ *     internal = toJSON PGConnErr, i.e. libpq's message as a JSON string,
+ *     trailing newline included (pg-client's newtype over the text).
+ *   - Hasura/RQL/Types/SchemaCache/Build.hs, withRecordInconsistency: the
+ *     internal becomes the object's "message", the error its reason after
+ *     "Inconsistent object: " (imReason in Hasura/RQL/Types/Metadata/Object.hs).
+ * The console fixtures quoting real answers agree, e.g. message 'could not
+ * translate host name "db" to address: Name or service not known\n'
+ * (frontend .../inconsistentMetadata e2e test).  A failing query on a live
+ * connection is FromPGTxErr "postgres tx error"; its internal there is the
+ * PGTxErr object, here only libpq's text (UNVERIFIED shape).
+ */
+static void
+source_failed(struct source_snap *s, const struct dberr *e)
+{
+	static const struct {
+		const char	*needle, *reason;
+	} special[] = {
+		{ "too many clients", "max connections reached on postgres" },
+		{ "root certificate file", "root certificate error" },
+		{ "certificate file", "certificate error" },
+		{ "private key file", "private-key error" },
+	};
+
+	if (!e->conn) {
+		s->reason = xstrdup("Inconsistent object: postgres tx error");
+		s->message = xstrdup(e->raw);
+		return;
+	}
+	for (size_t i = 0; i < sizeof special / sizeof special[0]; i++) {
+		if (strstr(e->raw, special[i].needle) == NULL)
+			continue;
+		s->reason = xprintf("Inconsistent object: %s",
+		    special[i].reason);
+		if (i == 0)
+			s->message = xstrdup(e->raw);
+		return;
+	}
+	s->reason = xstrdup("Inconsistent object: connection error");
+	s->message = xstrdup(e->raw);
+}
+
 /* Run both introspection queries on url; 0 or -1 with s->reason set. */
 static int
 source_query(struct source_snap *s, const char *url)
@@ -166,6 +216,7 @@ source_query(struct source_snap *s, const char *url)
 	PGresult	*r1 = NULL, *r2 = NULL;
 	int		 rc = -1;
 
+	memset(&e, 0, sizeof e);
 	if ((c = pool_get(url, &e)) == NULL)
 		goto fail;
 	if (pool_exec(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0,
@@ -187,10 +238,7 @@ source_query(struct source_snap *s, const char *url)
 	if (rc == 0)
 		return (0);
 fail:
-	/* UNVERIFIED reason text; facts §5.3(h) shows only a hand-written one. */
-	s->reason = xstrdup(e.conn ? "Inconsistent object: connection error" :
-	    "Inconsistent object: postgres query error");
-	s->message = xstrdup(e.msg);
+	source_failed(s, &e);
 	return (-1);
 }
 

@@ -105,6 +105,114 @@ test_pass_through(void **state)
 	objset_unref(ic.objects);
 }
 
+/*
+ * Shapes recorded in Hasura's tests and server source (the answers of
+ * tests/emu/conformance): every object is kept, with its type, name,
+ * reason, and raw JSON equal to what was received.
+ */
+static const char *shapes_body =
+    "{\"is_consistent\":false,\"inconsistent_objects\":["
+    /* inherited role conflicts (tests-py test_metadata.py and
+     * roles_inheritance/resolve_inconsistent_permission.yaml): no definition,
+     * an entity; the same role twice, for two entities */
+    "{\"reason\":\"Could not inherit permission for the role 'users' for the "
+    "entity: 'insert permission, table: author, source: 'default''\","
+    "\"name\":\"users\",\"type\":\"inherited role permission inconsistency\","
+    "\"entity\":{\"permission_type\":\"insert\",\"source\":\"default\","
+    "\"table\":\"author\"}},"
+    "{\"reason\":\"Could not inherit permission for the role 'users' for the "
+    "entity: 'update permission, table: authors, source: 'default''\","
+    "\"name\":\"users\",\"type\":\"inherited role permission inconsistency\","
+    "\"entity\":{\"permission_type\":\"update\",\"source\":\"default\","
+    "\"table\":\"authors\"}},"
+    /* a source that cannot connect: definition is the name, a string */
+    "{\"definition\":\"postgres\",\"message\":\"connection to server at "
+    "\\\"127.0.0.1\\\", port 5432 failed: FATAL:  database "
+    "\\\"non_existent_db\\\" does not exist\\n\",\"name\":\"source postgres\","
+    "\"reason\":\"Inconsistent object: connection error\",\"type\":\"source\"},"
+    /* expectation.yaml: a table and a relationship pointing at it */
+    "{\"definition\":{\"schema\":\"public\",\"name\":\"article\"},"
+    "\"name\":\"table article in source default\",\"reason\":\"Inconsistent "
+    "object: no such table/view exists in source: \\\"article\\\"\","
+    "\"type\":\"table\"},"
+    "{\"definition\":{\"using\":{\"foreign_key_constraint_on\":{\"column\":"
+    "\"author_id\",\"table\":{\"schema\":\"public\",\"name\":\"article\"}}},"
+    "\"name\":\"articles\",\"source\":\"default\",\"comment\":null,\"table\":"
+    "{\"schema\":\"public\",\"name\":\"author\"}},\"name\":\"array_relation "
+    "articles in table author in source default\",\"reason\":\"Inconsistent "
+    "object: in table \\\"author\\\": in relationship \\\"articles\\\": table "
+    "\\\"article\\\" does not exist in source: default\",\"type\":"
+    "\"array_relation\"},"
+    /* v1.x (old inconsistent_objects/test.yaml): no name, no prefix, the
+     * definition of a table a bare name */
+    "{\"definition\":{\"using\":{\"foreign_key_constraint_on\":\"author_id\"},"
+    "\"name\":\"author\",\"comment\":null,\"table\":\"article\"},\"reason\":"
+    "\"table \\\"article\\\" does not exist\",\"type\":\"object_relation\"},"
+    "{\"definition\":\"article\",\"reason\":\"no such table/view exists in "
+    "postgres : \\\"article\\\"\",\"type\":\"table\"},"
+    /* a remote schema nobody listens for: message is an object */
+    "{\"definition\":{\"comment\":null,\"definition\":{\"url\":"
+    "\"http://127.0.0.1:9/graphql\",\"timeout_seconds\":2},\"name\":\"rs\","
+    "\"permissions\":[],\"remote_relationships\":[]},\"message\":{\"message\":"
+    "\"Connection failure: Network.Socket.connect: <socket: 31>: does not "
+    "exist (Connection refused)\",\"type\":\"http_exception\"},\"name\":"
+    "\"remote_schema rs\",\"reason\":\"Inconsistent object: HTTP exception "
+    "occurred while sending the request to \\\"http://127.0.0.1:9/graphql\\\"\","
+    "\"type\":\"remote_schema\"}]}";
+
+static void
+test_recorded_shapes(void **state)
+{
+	struct inconsistency	 ic;
+	struct err		 e;
+	json_t			*in, *arr, *v, *raw;
+	const struct object	*o;
+	size_t			 i, k, found;
+
+	(void)state;
+	assert_int_equal(hasura_parse_inconsistency(shapes_body,
+	    strlen(shapes_body), false, &ic, &e), 0);
+	in = json_loads(shapes_body, 0, NULL);
+	assert_non_null(in);
+	arr = json_object_get(in, "inconsistent_objects");
+	assert_int_equal(ic.objects->n, json_array_size(arr));
+	json_array_foreach(arr, i, v) {
+		found = 0;
+		for (k = 0; k < ic.objects->n; k++) {
+			o = ic.objects->v[k];
+			raw = json_loads(o->raw, JSON_DECODE_ANY, NULL);
+			if (json_equal(raw, v)) {
+				found++;
+				assert_string_equal(o->type, json_string_value(
+				    json_object_get(v, "type")));
+				assert_string_equal(o->reason, json_string_value(
+				    json_object_get(v, "reason")));
+				assert_string_equal(o->name, json_object_get(v,
+				    "name") != NULL ? json_string_value(
+				    json_object_get(v, "name")) : "");
+				/* whatever describes the object is shown */
+				assert_string_not_equal(o->definition, "null");
+				if (json_object_get(v, "entity") != NULL)
+					assert_non_null(strstr(o->definition,
+					    "\"permission_type\""));
+				if (json_object_get(v, "message") != NULL)
+					assert_non_null(o->message);
+				else
+					assert_null(o->message);
+			}
+			json_decref(raw);
+		}
+		assert_int_equal(found, 1);
+	}
+	/* A source's definition is its name, a JSON string. */
+	for (k = 0; k < ic.objects->n; k++)
+		if (strcmp(ic.objects->v[k]->type, "source") == 0)
+			assert_string_equal(ic.objects->v[k]->definition,
+			    "\"postgres\"");
+	json_decref(in);
+	objset_unref(ic.objects);
+}
+
 static void
 test_reload_args(void **state)
 {
@@ -268,6 +376,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_inconsistency),
 		cmocka_unit_test(test_pass_through),
+		cmocka_unit_test(test_recorded_shapes),
 		cmocka_unit_test(test_reload_args),
 		cmocka_unit_test(test_pre_v24_reload),
 		cmocka_unit_test(test_hostile),
