@@ -52,15 +52,22 @@ enum db_state {
 	DB_LOST,		/* retrying every second */
 };
 
-/* One inconsistent object as an instance reported it. Immutable, shared. */
+/*
+ * One inconsistent object as an instance reported it. Immutable, shared.
+ * Only the few fields hasync reads are kept apart; everything else stays
+ * in raw, and is pretty-printed only when a person asks for it
+ * (object_definition_text, object_message_text).
+ */
 struct object {
 	uint32_t	 refs;		/* engine-internal */
 	char		*key;		/* identity: type + '\t' + name */
 	char		*type;		/* "remote_schema", "table", ... */
 	char		*name;		/* "remote_schema rs1", may be "" */
 	char		*reason;
-	char		*definition;	/* pretty-printed JSON */
-	char		*message;	/* pretty-printed JSON, or NULL */
+	char		*cause;		/* the root cause in a few words: the
+					   message's own text when there is one
+					   ("Connection failure: ..."), else the
+					   reason without "Inconsistent object: " */
 	char		*raw;		/* compact JSON exactly as received */
 };
 
@@ -194,6 +201,14 @@ void		 snapshot_release(struct snapshot *);
  * inst (index into inst). */
 bool		 snapshot_object_on(const struct snapshot *, size_t obj,
 		    size_t inst);
+
+/* What describes the object (its definition, or its entity, definitions
+ * or objects) as indented JSON for people; "null" if nothing. Caller
+ * frees. Any thread. */
+char		*object_definition_text(const struct object *);
+
+/* Its message as indented JSON, or NULL when it has none. Caller frees. */
+char		*object_message_text(const struct object *);
 
 /* Short word for a health state: "ok", "warn", "error", "unreachable", ... */
 const char	*health_word(enum health);

@@ -48,11 +48,50 @@ hasura_dump(json_t *j, size_t flags)
 	return (s != NULL ? s : xstrdup("null"));
 }
 
+/* What describes an object: its definition, or what stands for one. */
+static json_t *
+hasura_describing(json_t *j)
+{
+	static const char *const keys[] = {
+		"definition", "definitions", "objects",
+		"entity",	/* an inherited-role conflict (§5.1) */
+	};
+	json_t	*v;
+	size_t	 i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		if ((v = json_object_get(j, keys[i])) != NULL)
+			return (v);
+	}
+	return (NULL);
+}
+
+/*
+ * The root cause in a few words, for a column: a remote schema's message
+ * says "Connection failure: ... (Connection refused)" where its reason only
+ * says an HTTP exception occurred; otherwise the reason, without the
+ * "Inconsistent object: " every v2 reason starts with (§5.1).
+ */
+static char *
+hasura_cause(json_t *j, const char *reason)
+{
+	static const char prefix[] = "Inconsistent object: ";
+	json_t		*msg = json_object_get(j, "message");
+	const char	*m = json_string_value(json_object_get(msg, "message"));
+
+	if (m == NULL)
+		m = json_string_value(msg);
+	if (m != NULL && *m != '\0')
+		return (xstrdup(m));
+	if (strncmp(reason, prefix, sizeof(prefix) - 1) == 0)
+		reason += sizeof(prefix) - 1;
+	return (xstrdup(reason));
+}
+
 struct object *
 hasura_object_new(json_t *j)
 {
 	struct object	*o = xcalloc(1, sizeof(*o));
-	json_t		*def;
 
 	o->refs = 1;
 	o->type = hasura_str_or_empty(json_object_get(j, "type"));
@@ -62,17 +101,7 @@ hasura_object_new(json_t *j)
 		free(o->type);
 		o->type = xstrdup("conflicting_objects");	/* facts §5.1 */
 	}
-	def = json_object_get(j, "definition");
-	if (def == NULL)
-		def = json_object_get(j, "definitions");
-	if (def == NULL)
-		def = json_object_get(j, "objects");
-	/* An inherited-role conflict has no definition, an entity (§5.1). */
-	if (def == NULL)
-		def = json_object_get(j, "entity");
-	o->definition = def != NULL ? hasura_dump(def, JSON_INDENT(2)) :
-	    xstrdup("null");
-	o->message = hasura_dump(json_object_get(j, "message"), JSON_INDENT(2));
+	o->cause = hasura_cause(j, o->reason);
 	o->raw = hasura_dump(j, JSON_COMPACT);
 	/*
 	 * v2 objects are named; v1 ones (and conflicts) are not (facts §5.1).
@@ -377,4 +406,40 @@ hasura_request(const char *type, json_t *args)
 	if (s == NULL)
 		fatal("cannot encode a %s request", type);
 	return (s);
+}
+
+/* Parse an object's raw text again and dump the member get() picks. */
+static char *
+hasura_object_part(const struct object *o, json_t *(*get)(json_t *))
+{
+	json_t	*j, *v;
+	char	*out;
+
+	if ((j = json_loads(o->raw, JSON_DECODE_ANY | JSON_ALLOW_NUL,
+	    NULL)) == NULL)
+		return (NULL);
+	v = get(j);
+	out = v != NULL ? hasura_dump(v, JSON_INDENT(2)) : NULL;
+	json_decref(j);
+	return (out);
+}
+
+static json_t *
+hasura_message(json_t *j)
+{
+	return (json_object_get(j, "message"));
+}
+
+char *
+object_definition_text(const struct object *o)
+{
+	char	*s = hasura_object_part(o, hasura_describing);
+
+	return (s != NULL ? s : xstrdup("null"));
+}
+
+char *
+object_message_text(const struct object *o)
+{
+	return (hasura_object_part(o, hasura_message));
 }

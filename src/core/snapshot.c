@@ -39,8 +39,7 @@ object_unref(struct object *o)
 	free(o->type);
 	free(o->name);
 	free(o->reason);
-	free(o->definition);
-	free(o->message);
+	free(o->cause);
 	free(o->raw);
 	free(o);
 }

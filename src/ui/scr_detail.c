@@ -81,7 +81,7 @@ scr_detail_build(struct ui *ui, long o, int cols, struct detail_doc *d)
 	const struct snapshot	*s = ui->snap;
 	const struct object	*obj = s->objects[o].obj;
 	char			 buf[64];
-	char			*ep;
+	char			*ep, *text;
 	size_t			 i;
 	bool			 first = true;
 
@@ -107,12 +107,17 @@ scr_detail_build(struct ui *ui, long o, int cols, struct detail_doc *d)
 	if (first)
 		scr_detail_add(d, ROLE_DIM, "Reported by", "-");
 	scr_detail_add(d, ROLE_NORMAL, NULL, "");
+	/* Pretty-printed now, when a person asks: never kept. */
 	scr_detail_add(d, ROLE_HEADER, "Definition", "");
-	scr_detail_add_raw(d, ROLE_NORMAL, NULL, obj->definition, cols);
+	text = object_definition_text(obj);
+	scr_detail_add_raw(d, ROLE_NORMAL, NULL, text, cols);
+	free(text);
 	scr_detail_add(d, ROLE_NORMAL, NULL, "");
 	scr_detail_add(d, ROLE_HEADER, "Message", "");
-	scr_detail_add_raw(d, ROLE_NORMAL, NULL, obj->message != NULL ?
-	    obj->message : "-", cols);
+	text = object_message_text(obj);
+	scr_detail_add_raw(d, ROLE_NORMAL, NULL, text != NULL ? text : "-",
+	    cols);
+	free(text);
 }
 
 /* Draw the detail view in lines y .. y+h-1. */

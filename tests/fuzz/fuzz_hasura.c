@@ -58,7 +58,9 @@ fuzz_check_set(const struct objset *s)
 		o = s->v[i];
 		FUZZ_ASSERT(o != NULL && o->key != NULL && o->type != NULL &&
 		    o->name != NULL && o->reason != NULL &&
-		    o->definition != NULL && o->raw != NULL);
+		    o->cause != NULL && o->raw != NULL);
+		free(object_definition_text(o));
+		free(object_message_text(o));
 	}
 	for (i = 1; i < s->n_uniq; i++)
 		FUZZ_ASSERT(strcmp(s->uniq[i - 1]->key, s->uniq[i]->key) < 0);

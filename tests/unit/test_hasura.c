@@ -44,6 +44,7 @@ test_parse_inconsistency(void **state)
 	struct inconsistency	ic;
 	struct err		e;
 	const struct object	*o;
+	char			*text;
 
 	(void)state;
 	assert_int_equal(hasura_parse_inconsistency(ic_body, strlen(ic_body),
@@ -55,12 +56,18 @@ test_parse_inconsistency(void **state)
 	o = ic.objects->v[0];
 	assert_string_equal(o->type, "table");
 	assert_string_equal(o->name, "table article in source default");
-	assert_non_null(strstr(o->definition, "\"schema\": \"public\""));
-	assert_null(o->message);
+	text = object_definition_text(o);
+	assert_non_null(strstr(text, "\"schema\": \"public\""));
+	free(text);
+	assert_null(object_message_text(o));
+	assert_string_equal(o->cause, "no such table/view exists in source: "
+	    "\"article\"");
 	assert_non_null(strstr(o->raw, "\"reason\""));
 	assert_string_equal(ic.objects->v[1]->type, "array_relation");
 	assert_string_equal(ic.objects->v[2]->type, "remote_schema");
-	assert_non_null(ic.objects->v[2]->message);
+	text = object_message_text(ic.objects->v[2]);
+	assert_non_null(strstr(text, "http_exception"));
+	free(text);
 	assert_string_equal(ic.objects->v[4]->type, "source");
 	/* The keyed view: sorted by type then name. */
 	assert_int_equal(ic.objects->n_uniq, 5);
@@ -167,6 +174,7 @@ test_recorded_shapes(void **state)
 	struct err		 e;
 	json_t			*in, *arr, *v, *raw;
 	const struct object	*o;
+	char			*def, *msg;
 	size_t			 i, k, found;
 
 	(void)state;
@@ -191,14 +199,18 @@ test_recorded_shapes(void **state)
 				    "name") != NULL ? json_string_value(
 				    json_object_get(v, "name")) : "");
 				/* whatever describes the object is shown */
-				assert_string_not_equal(o->definition, "null");
+				def = object_definition_text(o);
+				msg = object_message_text(o);
+				assert_string_not_equal(def, "null");
 				if (json_object_get(v, "entity") != NULL)
-					assert_non_null(strstr(o->definition,
+					assert_non_null(strstr(def,
 					    "\"permission_type\""));
 				if (json_object_get(v, "message") != NULL)
-					assert_non_null(o->message);
+					assert_non_null(msg);
 				else
-					assert_null(o->message);
+					assert_null(msg);
+				free(def);
+				free(msg);
 			}
 			json_decref(raw);
 		}
@@ -206,9 +218,11 @@ test_recorded_shapes(void **state)
 	}
 	/* A source's definition is its name, a JSON string. */
 	for (k = 0; k < ic.objects->n; k++)
-		if (strcmp(ic.objects->v[k]->type, "source") == 0)
-			assert_string_equal(ic.objects->v[k]->definition,
-			    "\"postgres\"");
+		if (strcmp(ic.objects->v[k]->type, "source") == 0) {
+			def = object_definition_text(ic.objects->v[k]);
+			assert_string_equal(def, "\"postgres\"");
+			free(def);
+		}
 	json_decref(in);
 	objset_unref(ic.objects);
 }

@@ -145,12 +145,12 @@ test_contains(void **state)
 
 /* A hand-built snapshot: three instances, three union objects. */
 static struct object	 o1 = { 0, S("remote_schema\trs1"), S("remote_schema"),
-	S("rs1"), S("Inconsistent object: connection refused"), S("{}"), NULL,
-	NULL };
+	S("rs1"), S("Inconsistent object: connection refused"),
+	S("connection refused"), S("{}") };
 static struct object	 o2 = { 0, S("table\tpublic.gone"), S("table"),
-	S("public.gone"), S("no such table"), S("{}"), NULL, NULL };
+	S("public.gone"), S("no such table"), S("no such table"), S("{}") };
 static struct object	 o3 = { 0, S("action\tcreate_user"), S("action"),
-	S("create_user"), S("unknown type"), S("{}"), NULL, NULL };
+	S("create_user"), S("unknown type"), S("unknown type"), S("{}") };
 static struct object	*set2[] = { &o1, &o2 };
 static struct objset	 none = { 0, 0, NULL, 0, NULL, 0 };
 static struct objset	 two = { 0, 1, set2, 2, set2, 2 };
