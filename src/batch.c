@@ -176,6 +176,12 @@ batch_instance_json(const struct snap_instance *in)
 	return (o);
 }
 
+static void
+batch_objects(FILE *fp, const void *set)
+{
+	hasura_objects_write(fp, set, 0);
+}
+
 /* The last line: the verdict of every instance and the exit code. sig: the
  * signal that interrupted the pass, or 0. */
 static void
@@ -265,13 +271,14 @@ batch_print_json(const struct config *c, const struct snapshot *s, int rc,
 			    verdict_word(in->verdict));
 			jsonl_write(stdout, "error", "Instance not probed.", f);
 		} else if (!in->consistent) {
-			/* The objects exactly as this instance sent them. */
-			f = json_pack("{s:s,s:o,s:o}", "error",
+			/* The objects exactly as this instance sent them:
+			 * its bytes, its order, duplicates kept. */
+			f = json_pack("{s:s,s:o}", "error",
 			    "metadata is inconsistent", "instance",
-			    jsonl_string(in->endpoint), "inconsistent_objects",
-			    hasura_objects_json(in->objects, 0));
-			jsonl_write(stdout, "error", "Metadata is inconsistent.",
-			    f);
+			    jsonl_string(in->endpoint));
+			jsonl_write_with(stdout, "error", "Metadata is "
+			    "inconsistent.", f, "inconsistent_objects",
+			    batch_objects, in->objects);
 		} else {
 			f = json_pack("{s:b,s:o}", "is_consistent", 1,
 			    "instance", jsonl_string(in->endpoint));
@@ -320,6 +327,25 @@ batch_cell(const char *s, int width, bool last)
 	free(clean);
 }
 
+/* True if two lists are the same objects in the same order. */
+static bool
+batch_same_list(const struct objset *a, const struct objset *b)
+{
+	size_t	i;
+
+	if (a == b)
+		return (true);
+	if (a->n != b->n)
+		return (false);
+	for (i = 0; i < a->n; i++) {
+		if (a->v[i].raw == NULL || b->v[i].raw == NULL ||
+		    a->v[i].raw_len != b->v[i].raw_len ||
+		    memcmp(a->v[i].raw, b->v[i].raw, a->v[i].raw_len) != 0)
+			return (false);
+	}
+	return (true);
+}
+
 /* True if an instance before i reported the very same list. */
 static bool
 batch_list_seen(const struct snapshot *s, size_t i)
@@ -327,7 +353,7 @@ batch_list_seen(const struct snapshot *s, size_t i)
 	size_t	j;
 
 	for (j = 0; j < i; j++) {
-		if (s->inst[j].objects == s->inst[i].objects)
+		if (batch_same_list(s->inst[j].objects, s->inst[i].objects))
 			return (true);
 	}
 	return (false);
@@ -387,12 +413,12 @@ batch_print_text(const struct snapshot *s, int rc, int sig)
 		    set->n == 1 ? "" : "s", s->inst[i].label != NULL ?
 		    s->inst[i].label : s->inst[i].endpoint);
 		for (j = i + 1, k = 0; j < s->n_inst; j++)
-			k += s->inst[j].objects == set;
+			k += batch_same_list(s->inst[j].objects, set);
 		if (k > 0)
 			printf(" and %zu other%s", k, k == 1 ? "" : "s");
 		printf(":\n%-40s %-18s %s\n", "NAME", "TYPE", "REASON");
 		for (j = 0; j < set->n; j++) {
-			const struct object *o = set->v[j];
+			const struct object *o = &set->v[j];
 
 			batch_cell(o->name[0] ? o->name : "N/A", 40, false);
 			batch_cell(o->type, 18, false);
@@ -645,6 +671,10 @@ batch_run(const struct config *c)
 		return (EXIT_USAGE);
 	}
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+	/* One pass writes its lines at the end, some of them megabytes of
+	 * objects: big writes. --watch flushes every line anyway. */
+	if (!c->watch)
+		setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	rc = c->watch ? batch_watch(c) : batch_pass(c);
 	engine_stop();
 	return (rc);

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <jansson.h>
 
@@ -27,18 +28,29 @@ struct inconsistency {
 	struct objset	*objects;		/* never NULL after success */
 };
 
+/* How hasura_parse_inconsistency_take parses. */
+#define IC_INDEX	0x01	/* build the keyed view (keys, uniq, hash):
+				   needed to compare sets and for the union */
+#define IC_NAMES_ONLY	0x02	/* keep type, name and reason only, and give
+				   the answer's bytes back at once: enough to
+				   name what a reload must reload */
+
 /*
  * Parse a get_inconsistent_metadata answer (or a reload_metadata answer when
- * reload is true, where is_consistent may be missing). Returns 0 or -1.
+ * reload is true, where is_consistent may be missing) in one pass. Takes
+ * buf (malloc'd, len bytes; freed with the set, or at once on error).
+ * Returns 0 or -1 with e set to one line.
  */
+int	hasura_parse_inconsistency_take(char *, size_t, bool, unsigned,
+	    struct inconsistency *, struct err *);
+
+/* The same on a copy of borrowed bytes, indexed. */
 int	hasura_parse_inconsistency(const char *, size_t, bool,
 	    struct inconsistency *, struct err *);
 
-/* Build one object from an inconsistent-object JSON value (new reference). */
-struct object *hasura_object_new(json_t *);
-
-/* Make a set of v as received (takes v), with its sorted distinct view. */
-struct objset *hasura_objset_make(struct object **, size_t);
+/* Write the objects of a set to fp as a JSON array, the bytes each
+ * instance sent, in its order; at most max of them (0: all). */
+void	hasura_objects_write(FILE *, const struct objset *, size_t);
 
 /* "v2.36.0" from /v1/version into buf. Returns 0 or -1. */
 int	hasura_parse_version(const char *, size_t, char *, size_t,
@@ -56,8 +68,8 @@ int	hasura_parse_export(const char *, size_t, int64_t *,
 void	hasura_summarise(json_t *, struct meta_summary *);
 
 /*
- * The objects of a set as Hasura returned them (their raw JSON), at most max
- * of them (0: all). New reference.
+ * The objects of a set as Hasura returned them, parsed (for Sentry events),
+ * at most max of them (0: all). New reference.
  */
 json_t	*hasura_objects_json(const struct objset *, size_t);
 
@@ -72,7 +84,8 @@ void	hasura_error_line(const char *, size_t, char *, size_t);
  * §3.2). full is {}: the server's defaults, exactly what `hasura metadata
  * reload` and hasura-metadata-reloader send. New reference.
  */
-json_t	*hasura_reload_args(const struct objset *, enum reload_scope);
+json_t	*hasura_reload_args(const struct objset *const *, size_t,
+	    enum reload_scope);
 
 /* A complete request body {"type": type, "args": args(stolen)}; caller frees. */
 char	*hasura_request(const char *, json_t *);

@@ -29,9 +29,20 @@ struct http_req {
 	bool		 auth;		/* send X-Hasura-Admin-Secret */
 	int		 tag;		/* caller's step id */
 	void		*user;
+	/*
+	 * An answer this one is likely to repeat (the last one), or NULL.
+	 * While the bytes arriving equal it nothing is stored; if the whole
+	 * answer does, same is set and resp stays NULL: no copy, no parse.
+	 * It must stay valid until the request is done. expect_owner is
+	 * the caller's, to know what was matched.
+	 */
+	const char	*expect;
+	size_t		 expect_len;
+	const void	*expect_owner;
 	/* Filled by http_run. */
 	enum http_fail	 fail;
 	long		 status;
+	bool		 same;		/* the answer is expect, byte for byte */
 	char		*resp;		/* NUL-terminated body (owned) */
 	size_t		 resp_len;
 	long		 ms;		/* total time */
@@ -39,25 +50,46 @@ struct http_req {
 	/* Internal. */
 	void		*easy;
 	void		*hdrs;
+	struct http	*owner;
 	size_t		 cap;
+	size_t		 got;		/* bytes received, stored or matched */
 	long		 max;
+	bool		 big;		/* counted among the large bodies */
+	bool		 paused;
 };
+
+/* What http_run calls back; any may be NULL. */
+struct http_hooks {
+	/* A request finished: it may be reused for a follow-up (set
+	 * path/body/tag/expect and return true). */
+	bool	(*done)(struct http_req *, void *);
+	/* http_wakeup() interrupted the wait, or 100 ms passed. */
+	void	(*idle)(void *);
+	/* A large answer held back (at most HTTP_MAX_BIG are stored at once)
+	 * may go on: the caller may give it an answer to compare with. */
+	void	(*rebase)(struct http_req *, void *);
+	void	*arg;
+};
+
+/* Answers larger than this count as large: at most HTTP_MAX_BIG of them
+ * are stored at once; the others wait for one to compare with. */
+#define HTTP_BIG	(1024 * 1024)
+#define HTTP_MAX_BIG	8
 
 /* Create the multi handle. Returns NULL with nothing to clean on failure. */
 struct http	*http_new(const struct config *);
 void		 http_free(struct http *);
 
 /*
- * Run reqs concurrently until each is done. After each completion done() is
- * called; it may reuse the request for a follow-up (set path/body/tag and
- * return true) so that one instance's requests run in sequence on a
- * keep-alive connection. idle() (may be NULL) runs whenever http_wakeup()
- * interrupts the wait, so the caller can publish news mid-round. Returns
- * early with HTTP_STOPPED on the rest when http_wakeup() was called with stop.
+ * Run reqs concurrently until each is done, calling the hooks (may be
+ * NULL): done() after each completion, so that one instance's requests run
+ * in sequence on a keep-alive connection; idle() whenever http_wakeup()
+ * interrupts the wait or 100 ms pass, so the caller can publish news
+ * mid-round; rebase() before a held-back large answer goes on. Returns early
+ * with HTTP_STOPPED on the rest when http_wakeup() was called with stop.
  */
 void		 http_run(struct http *, struct http_req **, size_t,
-		    bool (*)(struct http_req *, void *), void (*)(void *),
-		    void *);
+		    const struct http_hooks *);
 
 /*
  * The options every hasync request shares (timeouts, TLS verification or

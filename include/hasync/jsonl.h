@@ -25,6 +25,15 @@ void	 jsonl_time(time_t, char *, size_t);
 int	 jsonl_write(FILE *, const char *, const char *, const json_t *);
 
 /*
+ * The same with one more field, key, after fields: its value is written by
+ * write(fp, arg) as JSON text (valid, on one line), so that big values the
+ * caller holds as bytes (objects as an instance sent them) are written as
+ * they are, never rebuilt.
+ */
+int	 jsonl_write_with(FILE *, const char *, const char *, const json_t *,
+	    const char *, void (*)(FILE *, const void *), const void *);
+
+/*
  * One line for people on stderr: a JSON line at level when json (batch mode
  * with JSON output: every line a log pipeline reads must parse), else
  * "hasync: [warning: ]text".

@@ -53,37 +53,48 @@ enum db_state {
 };
 
 /*
- * One inconsistent object as an instance reported it. Immutable, shared.
- * Only the few fields hasync reads are kept apart; everything else stays
- * in raw, and is pretty-printed only when a person asks for it
+ * One inconsistent object as an instance reported it. It lives in its
+ * objset (which owns every byte of it) and is as immutable as the set.
+ * Only the few fields hasync reads are kept apart; the rest stays in raw,
+ * the bytes of the answer, and is pretty-printed only when a person asks
  * (object_definition_text, object_message_text).
  */
 struct object {
-	uint32_t	 refs;		/* engine-internal */
-	char		*key;		/* identity: type + '\t' + name */
-	char		*type;		/* "remote_schema", "table", ... */
-	char		*name;		/* "remote_schema rs1", may be "" */
-	char		*reason;
-	char		*cause;		/* the root cause in a few words: the
+	const char	*key;		/* identity: type + '\t' + name; NULL
+					   unless the set is indexed */
+	const char	*type;		/* "remote_schema", "table", ... */
+	const char	*name;		/* "remote_schema rs1", may be "" */
+	const char	*reason;
+	const char	*cause;		/* the root cause in a few words: the
 					   message's own text when there is one
 					   ("Connection failure: ..."), else the
 					   reason without "Inconsistent object: " */
-	char		*raw;		/* compact JSON exactly as received */
+	const char	*raw;		/* the object's JSON as received (only
+					   insignificant whitespace taken out);
+					   not NUL-terminated; NULL in a
+					   names-only set */
+	size_t		 raw_len;
 };
 
 /*
  * The objects one instance reported; shared by equal instances. v is the
  * list exactly as the instance sent it (its order, duplicates kept): what
  * every output shows. uniq is the same objects once per key, sorted by key:
- * what comparisons and the union use.
+ * what comparisons and the union use (NULL unless the set is indexed).
+ * The set owns the answer's bytes and one arena for everything else.
  */
 struct objset {
 	uint32_t	  refs;		/* engine-internal */
 	uint64_t	  hash;		/* of the sorted distinct keys */
-	struct object	**v;		/* as received */
+	struct object	 *v;		/* as received */
 	size_t		  n;
-	struct object	**uniq;		/* borrowed from v: distinct, sorted */
+	struct object	**uniq;		/* into v: distinct, sorted by key */
 	size_t		  n_uniq;
+	char		 *body;		/* the answer raw points into */
+	size_t		  body_len;
+	struct arena	 *arena;	/* strings and uniq */
+	bool		  consistent;	/* the answer's verdict: is_consistent
+					   and no object listed */
 };
 
 /* The last reload sent to an instance and what came of it. */

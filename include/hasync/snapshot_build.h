@@ -13,14 +13,10 @@ struct object;
 struct objset;
 struct snapshot;
 
-void		 object_ref(struct object *);
-void		 object_unref(struct object *);
+struct arena;
 
-/* A set owning v (n references, in received order) and uniq (borrowed
- * pointers into v, distinct and sorted by key; may be NULL when n == 0);
- * refs start at 1. */
-struct objset	*objset_new(struct object **, size_t, struct object **,
-		    size_t);
+/* An empty set (refs 1); parsers fill it (hasura.h). */
+struct objset	*objset_new(void);
 void		 objset_ref(struct objset *);
 void		 objset_unref(struct objset *);
 bool		 objset_equal(const struct objset *, const struct objset *);

@@ -30,7 +30,6 @@ struct inst {
 	bool		 consistency_known;
 	bool		 consistent;	/* is_consistent, and no objects */
 	struct objset	*objects;
-	uint64_t	 body_hash;	/* of the last inconsistency answer */
 	int64_t		 mem_version;
 	int64_t		 mem_checked_rv; /* catalog rv of the last dump */
 	double		 lag_since;	/* monotonic: the catalog moved past
@@ -56,7 +55,6 @@ struct inst {
 	char		 round_text[300];
 	char		 round_error[300];
 	struct objset	*round_objects;
-	uint64_t	 round_hash;
 	bool		 round_consistency;
 	bool		 round_committed;	/* results already folded in */
 };
@@ -113,6 +111,13 @@ void	worker_event(struct worker *, enum event_kind, int, const char *, ...)
 void	worker_publish(struct worker *);
 void	worker_poll_inbox(struct worker *, double);
 double	worker_grace(const struct worker *);
+/* A one-shot pass (--batch without --watch): no round unless asked for
+ * (the first, --wait's refreshes, a reload's verification, the end of a
+ * grace), none on a timer. */
+bool	worker_one_shot(const struct worker *);
+/* How to parse inconsistency answers: indexed when sets are compared
+ * (several instances) or browsed (the console). */
+unsigned worker_ic_flags(const struct worker *);
 /* Probe no later than monotonic time t (an earlier plan stands). */
 void	worker_probe_by(struct worker *, double);
 int64_t	worker_catalog_rv(const struct worker *);

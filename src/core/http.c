@@ -31,6 +31,9 @@ struct http {
 	int			 epfd;		/* sockets curl asked us to watch */
 	int			 wake[2];	/* http_wakeup() -> epoll */
 	long			 timeout_ms;	/* curl's next timer; -1 none */
+	int			 big;		/* large answers being stored */
+	struct http_req		**held;		/* large answers held back */
+	size_t			 n_held, cap_held;
 };
 
 /* curl tells us which sockets to watch (CURLMOPT_SOCKETFUNCTION). */
@@ -123,6 +126,7 @@ http_free(struct http *h)
 	if (h == NULL)
 		return;
 	curl_multi_cleanup(h->multi);
+	free(h->held);
 	close(h->epfd);
 	close(h->wake[0]);
 	close(h->wake[1]);
@@ -146,32 +150,135 @@ http_req_clear(struct http_req *r)
 {
 	free(r->resp);
 	r->resp = NULL;
-	r->resp_len = r->cap = 0;
+	r->resp_len = r->cap = r->got = 0;
 	r->status = 0;
 	r->fail = HTTP_OK;
+	r->same = false;
 	r->error[0] = '\0';
 	r->ms = 0;
+}
+
+/* Room for want bytes and a NUL: the Content-Length at once when the
+ * server says it (one allocation, no copies), else doubling. */
+static void
+http_reserve(struct http_req *r, size_t want)
+{
+	curl_off_t	cl = -1;
+	size_t		cap;
+
+	if (want + 1 <= r->cap)
+		return;
+	if (r->cap == 0 && curl_easy_getinfo(r->easy,
+	    CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl) == CURLE_OK && cl > 0 &&
+	    cl <= r->max && (size_t)cl >= want)
+		cap = (size_t)cl + 1;
+	else
+		for (cap = r->cap == 0 ? 4096 : r->cap; cap < want + 1;
+		    cap *= 2)
+			;
+	r->resp = xreallocarray(r->resp, cap, 1);
+	r->cap = cap;
+}
+
+/* The size the answer will have, or what arrived so far. */
+static size_t
+http_expected_size(struct http_req *r, size_t now)
+{
+	curl_off_t	cl = -1;
+
+	if (curl_easy_getinfo(r->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T,
+	    &cl) == CURLE_OK && cl > 0 && (size_t)cl > now)
+		return ((size_t)cl);
+	return (now);
 }
 
 static size_t
 http_write(char *data, size_t size, size_t n, void *arg)
 {
 	struct http_req	*r = arg;
+	struct http	*h = r->owner;
 	size_t		 len = size * n;
 
-	if (r->resp_len + len > (size_t)r->max) {
+	if ((uint64_t)r->got + len > (uint64_t)r->max) {
 		r->fail = HTTP_TOO_BIG;
 		return (0);	/* abort the transfer: never parsed */
 	}
-	if (r->resp_len + len + 1 > r->cap) {
-		while (r->resp_len + len + 1 > r->cap)
-			r->cap = r->cap == 0 ? 4096 : r->cap * 2;
-		r->resp = xreallocarray(r->resp, r->cap, 1);
+	/* The same bytes as the answer it is compared with: keep none. */
+	if (r->expect != NULL && r->resp == NULL) {
+		if (r->got + len <= r->expect_len &&
+		    memcmp(r->expect + r->got, data, len) == 0) {
+			r->got += len;
+			return (len);
+		}
+		/* It differs: what matched so far is its beginning. */
+		http_reserve(r, r->got + len);
+		memcpy(r->resp, r->expect, r->got);
+		r->resp_len = r->got;
+		r->expect = NULL;
 	}
+	/* A large answer with nothing to compare with is stored only if
+	 * fewer than HTTP_MAX_BIG are; else it waits (curl keeps the data
+	 * and gives it again when resumed). */
+	if (!r->big && http_expected_size(r, r->got + len) > HTTP_BIG) {
+		if (h->big >= HTTP_MAX_BIG) {
+			if (!r->paused) {
+				if (h->n_held == h->cap_held) {
+					h->cap_held = h->cap_held == 0 ? 16 :
+					    h->cap_held * 2;
+					h->held = xreallocarray(h->held,
+					    h->cap_held, sizeof(*h->held));
+				}
+				h->held[h->n_held++] = r;
+				r->paused = true;
+			}
+			return (CURL_WRITEFUNC_PAUSE);
+		}
+		r->big = true;
+		h->big++;
+	}
+	http_reserve(r, r->resp_len + len);
 	memcpy(r->resp + r->resp_len, data, len);
 	r->resp_len += len;
+	r->got += len;
 	r->resp[r->resp_len] = '\0';
 	return (len);
+}
+
+/* Held-back large answers go on while there is room, each first offered
+ * something to compare with. */
+static void
+http_resume(struct http *h, const struct http_hooks *hk)
+{
+	struct http_req	*r;
+	size_t		 todo = h->n_held;
+
+	/* Each at most once: one resumed may be held back again. */
+	while (todo-- > 0 && h->n_held > 0 && (h->big < HTTP_MAX_BIG ||
+	    (hk != NULL && hk->rebase != NULL))) {
+		r = h->held[0];
+		memmove(&h->held[0], &h->held[1], (h->n_held - 1) *
+		    sizeof(*h->held));
+		h->n_held--;
+		if (hk != NULL && hk->rebase != NULL && r->expect == NULL)
+			hk->rebase(r, hk->arg);
+		/* What it stored already must match too. */
+		if (r->expect != NULL && r->resp != NULL) {
+			if (r->resp_len <= r->expect_len &&
+			    memcmp(r->resp, r->expect, r->resp_len) == 0) {
+				free(r->resp);
+				r->resp = NULL;
+				r->resp_len = r->cap = 0;
+			} else
+				r->expect = NULL;
+		}
+		if (r->expect == NULL && h->big >= HTTP_MAX_BIG) {
+			/* Nothing to compare with and no room: wait more. */
+			h->held[h->n_held++] = r;
+			return;
+		}
+		r->paused = false;
+		curl_easy_pause(r->easy, CURLPAUSE_CONT);
+	}
 }
 
 void
@@ -206,6 +313,8 @@ http_start(struct http *h, struct http_req *r)
 
 	http_req_clear(r);
 	r->max = c->max_body_bytes;
+	r->owner = h;
+	r->paused = r->big = false;
 	if ((e = r->easy) == NULL)
 		e = r->easy = curl_easy_init();
 	else
@@ -245,9 +354,20 @@ http_finish(struct http *h, struct http_req *r, CURLcode cc)
 	curl_multi_remove_handle(h->multi, e);
 	curl_slist_free_all(r->hdrs);
 	r->hdrs = NULL;
+	if (r->big) {
+		r->big = false;
+		h->big--;
+	}
 	if (cc == CURLE_OK) {
 		r->fail = HTTP_OK;
-		if (r->resp == NULL)
+		if (r->resp == NULL && r->expect != NULL &&
+		    r->got == r->expect_len)
+			r->same = true;		/* nothing stored, nothing to do */
+		else if (r->resp == NULL && r->expect != NULL) {
+			/* A shorter answer: the part that matched. */
+			r->resp = xstrndup(r->expect, r->got);
+			r->resp_len = r->got;
+		} else if (r->resp == NULL)
 			r->resp = xstrdup("");
 		return;
 	}
@@ -296,8 +416,7 @@ http_finish(struct http *h, struct http_req *r, CURLcode cc)
 
 /* Collect finished transfers; returns how many were restarted. */
 static int
-http_collect(struct http *h, bool (*done)(struct http_req *, void *),
-    void *arg)
+http_collect(struct http *h, const struct http_hooks *hk)
 {
 	struct http_req	*r;
 	CURLMsg		*m;
@@ -308,7 +427,7 @@ http_collect(struct http *h, bool (*done)(struct http_req *, void *),
 			continue;
 		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&r);
 		http_finish(h, r, m->data.result);
-		if (done != NULL && done(r, arg)) {
+		if (hk != NULL && hk->done != NULL && hk->done(r, hk->arg)) {
 			http_start(h, r);
 			restarted++;
 		}
@@ -318,8 +437,10 @@ http_collect(struct http *h, bool (*done)(struct http_req *, void *),
 
 void
 http_run(struct http *h, struct http_req **reqs, size_t n,
-    bool (*done)(struct http_req *, void *), void (*idle)(void *), void *arg)
+    const struct http_hooks *hk)
 {
+	void			(*idle)(void *) = hk != NULL ? hk->idle : NULL;
+	void			*arg = hk != NULL ? hk->arg : NULL;
 	struct epoll_event	 evs[64];
 	struct http_req		*r;
 	size_t			 i;
@@ -332,7 +453,9 @@ http_run(struct http *h, struct http_req **reqs, size_t n,
 	for (;;) {
 		/* Collect after every action: a restarted transfer may finish
 		 * inside the very next call, leaving running at 0. */
-		running += http_collect(h, done, arg);
+		running += http_collect(h, hk);
+		if (h->n_held > 0)
+			http_resume(h, hk);
 		if (running <= 0 || h->stop)
 			break;
 		/* With an idle callback, wake at least every 100 ms: the
@@ -371,8 +494,13 @@ http_run(struct http *h, struct http_req **reqs, size_t n,
 	}
 
 	/* Stopped: abandon what is still in flight. */
+	h->n_held = 0;
 	for (i = 0; i < n; i++) {
 		r = reqs[i];
+		if (r->big) {
+			r->big = false;
+			h->big--;
+		}
 		if (r->hdrs != NULL) {
 			curl_multi_remove_handle(h->multi, r->easy);
 			curl_slist_free_all(r->hdrs);

@@ -54,31 +54,56 @@ int
 jsonl_write(FILE *fp, const char *level, const char *message,
     const json_t *fields)
 {
-	json_t		*line, *v;
+	return (jsonl_write_with(fp, level, message, fields, NULL, NULL,
+	    NULL));
+}
+
+int
+jsonl_write_with(FILE *fp, const char *level, const char *message,
+    const json_t *fields, const char *key,
+    void (*write)(FILE *, const void *), const void *arg)
+{
+	json_t		*head, *tail, *v;
 	const char	*k;
-	char		*out, ts[40];
+	char		*h, *t, ts[40];
 	int		 rc;
 
-	line = json_object();
-	json_object_set_new(line, "level", json_string(level));
+	head = json_object();
+	json_object_set_new(head, "level", json_string(level));
 	if (fields != NULL) {
 		json_object_foreach((json_t *)fields, k, v) {
 			if (strcmp(k, "level") != 0 && strcmp(k, "time") != 0 &&
 			    strcmp(k, "message") != 0)
-				json_object_set(line, k, v);
+				json_object_set(head, k, v);
 		}
 	}
+	tail = json_object();
 	jsonl_time(time(NULL), ts, sizeof(ts));
-	json_object_set_new(line, "time", json_string(ts));
-	json_object_set_new(line, "message", jsonl_string(message));
-	out = json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	json_decref(line);
-	if (out == NULL)
+	json_object_set_new(tail, "time", json_string(ts));
+	json_object_set_new(tail, "message", jsonl_string(message));
+	h = json_dumps(head, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	t = json_dumps(tail, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(head);
+	json_decref(tail);
+	if (h == NULL || t == NULL) {
+		free(h);
+		free(t);
 		return (-1);
+	}
+	/* {head...,"key":<raw>,tail...}: the two objects joined. */
+	h[strlen(h) - 1] = '\0';
 	flockfile(fp);
-	rc = fprintf(fp, "%s\n", out) < 0 || fflush(fp) != 0 ? -1 : 0;
+	fputs(h, fp);
+	if (key != NULL) {
+		fprintf(fp, ",\"%s\":", key);
+		write(fp, arg);
+	}
+	fputc(',', fp);
+	fputs(t + 1, fp);
+	rc = fputc('\n', fp) == EOF || fflush(fp) != 0 ? -1 : 0;
 	funlockfile(fp);
-	free(out);
+	free(h);
+	free(t);
 	return (rc);
 }
 

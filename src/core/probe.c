@@ -39,16 +39,6 @@ struct round {
 	bool		 export_claimed;
 };
 
-static uint64_t
-probe_hash(const char *p, size_t n)
-{
-	uint64_t	h = 1469598103934665603ULL;
-
-	while (n-- > 0)
-		h = (h ^ (unsigned char)*p++) * 1099511628211ULL;
-	return (h);
-}
-
 static void	probe_commit(struct worker *, size_t);
 static bool	probe_reload_job(const struct worker *);
 
@@ -98,6 +88,8 @@ probe_setup(struct round *rd, struct inst *in, int c, int s)
 
 	free(r->body);
 	r->body = NULL;
+	r->expect = NULL;
+	r->expect_owner = NULL;
 	for (; s < CHAIN_END(c); s++) {
 		switch (s) {
 		case STEP_HEALTHZ:
@@ -115,6 +107,13 @@ probe_setup(struct round *rd, struct inst *in, int c, int s)
 			r->auth = true;
 			r->body = hasura_request("get_inconsistent_metadata",
 			    NULL);
+			/* Most answers repeat the last one: compare as the
+			 * bytes arrive, keep and parse only what changed. */
+			if (in->objects->body != NULL) {
+				r->expect = in->objects->body;
+				r->expect_len = in->objects->body_len;
+				r->expect_owner = in->objects;
+			}
 			break;
 		case STEP_DUMP:
 			/* Parse the (large) dump once per catalog version,
@@ -173,31 +172,27 @@ probe_fail(struct inst *in, enum health h, const char *fmt, ...)
 	    in->round_error);
 }
 
-/* Find an equal answer already parsed (this round or the last); take its
- * objects and verdict. */
-static bool
-probe_shared_set(struct worker *w, struct inst *self, uint64_t hash)
+/* A large answer held back may compare itself with one that arrived this
+ * round: 500 replicas sending the same 5 MB are stored once. */
+static void
+probe_rebase(struct http_req *r, void *arg)
 {
-	size_t	i;
+	struct round	*rd = arg;
+	struct worker	*w = rd->w;
+	struct objset	*set;
+	size_t		 i;
 
 	for (i = 0; i < w->n_inst; i++) {
-		struct inst *o = &w->inst[i];
-
-		if (o == self)
-			continue;
-		if (o->round_objects != NULL && o->round_hash == hash) {
-			self->round_objects = o->round_objects;
-			self->round_consistency = o->round_consistency;
-		} else if (o->objects != NULL && o->body_hash == hash &&
-		    o->round_objects == NULL && o->consistency_known) {
-			self->round_objects = o->objects;
-			self->round_consistency = o->consistent;
-		} else
-			continue;
-		objset_ref(self->round_objects);
-		return (true);
+		set = w->inst[i].round_committed ? w->inst[i].objects :
+		    w->inst[i].round_objects;
+		if (set != NULL && set->body != NULL && &w->inst[i] !=
+		    r->user) {
+			r->expect = set->body;
+			r->expect_len = set->body_len;
+			r->expect_owner = set;
+			return;
+		}
 	}
-	return (false);
 }
 
 static void
@@ -206,6 +201,7 @@ probe_inconsistent(struct worker *w, struct inst *in, struct http_req *r)
 	struct inconsistency	ic;
 	struct err		e;
 	char			line[256];
+	int			rc;
 
 	if (r->status == 401) {
 		probe_fail(in, HEALTH_AUTH, "admin secret rejected by %s",
@@ -218,11 +214,21 @@ probe_inconsistent(struct worker *w, struct inst *in, struct http_req *r)
 		    "%ld: %s", r->status, line);
 		return;
 	}
-	in->round_hash = probe_hash(r->resp, r->resp_len);
-	if (probe_shared_set(w, in, in->round_hash))
+	/* The same bytes as the set compared with: the same set. */
+	if (r->same) {
+		in->round_objects = (struct objset *)r->expect_owner;
+		objset_ref(in->round_objects);
+		in->round_consistency = in->round_objects->consistent;
 		return;
-	if (hasura_parse_inconsistency(r->resp, r->resp_len, false, &ic,
-	    &e) == -1) {
+	}
+	/* The set takes the answer's bytes (pass-through, no copy). A
+	 * reload job's look before its reload needs names only. */
+	rc = hasura_parse_inconsistency_take(r->resp, r->resp_len, false,
+	    worker_ic_flags(w) | (probe_reload_job(w) && !w->reload_pending &&
+	    !w->c->readonly ? IC_NAMES_ONLY : 0), &ic, &e);
+	r->resp = NULL;
+	r->resp_len = 0;
+	if (rc == -1) {
 		probe_fail(in, HEALTH_ERROR, "%s from %s", e.msg,
 		    in->endpoint);
 		return;
@@ -346,7 +352,6 @@ probe_commit(struct worker *w, size_t i)
 		if (in->round_objects != NULL) {
 			objset_unref(in->objects);
 			in->objects = in->round_objects;
-			in->body_hash = in->round_hash;
 			in->consistent = in->round_consistency;
 			in->consistency_known = true;
 		}
@@ -384,6 +389,8 @@ probe_round(struct worker *w)
 {
 	struct http_req	**reqs;
 	struct round	  rd = { w, false };
+	struct http_hooks hooks = { probe_done, probe_idle, probe_rebase,
+			    NULL };
 	size_t		  i, n = 0;
 	int		  c;
 
@@ -411,7 +418,8 @@ probe_round(struct worker *w)
 			}
 		}
 	}
-	http_run(w->http, reqs, n, probe_done, probe_idle, &rd);
+	hooks.arg = &rd;
+	http_run(w->http, reqs, n, &hooks);
 	free(reqs);
 	for (i = 0; i < w->n_inst; i++) {
 		for (c = 0; c < 2; c++) {

@@ -17,6 +17,7 @@
  */
 #include "config.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,26 +51,6 @@ reload_target(struct worker *w, int want)
 	return (-1);
 }
 
-/* The union of every instance's objects, as one set (new reference). */
-static struct objset *
-reload_union(struct worker *w)
-{
-	struct object	**v;
-	size_t		  i, j, n = 0, cap = 0;
-
-	for (i = 0; i < w->n_inst; i++)
-		cap += w->inst[i].objects != NULL ? w->inst[i].objects->n : 0;
-	v = xcalloc(cap + 1, sizeof(*v));
-	for (i = 0; i < w->n_inst; i++) {
-		for (j = 0; w->inst[i].objects != NULL &&
-		    j < w->inst[i].objects->n; j++) {
-			object_ref(w->inst[i].objects->v[j]);
-			v[n++] = w->inst[i].objects->v[j];
-		}
-	}
-	return (hasura_objset_make(v, n));
-}
-
 /* Send one request to instance t and wait for it. */
 static void
 reload_send(struct worker *w, int t, char *body, struct http_req *r)
@@ -81,7 +62,7 @@ reload_send(struct worker *w, int t, char *body, struct http_req *r)
 	r->path = "/v1/metadata";
 	r->auth = true;
 	r->body = body;
-	http_run(w->http, reqs, 1, NULL, NULL, NULL);
+	http_run(w->http, reqs, 1, NULL);
 }
 
 /* Record the outcome on the instance, as an event and in the audit log. */
@@ -155,7 +136,6 @@ reload_adopt(struct worker *w, int t, struct inconsistency *ic)
 	ic->objects = NULL;
 	in->consistent = ic->is_consistent;
 	in->consistency_known = true;
-	in->body_hash = 0;
 	if (in->health == HEALTH_OK || in->health == HEALTH_WARN) {
 		in->health = in->consistent ? HEALTH_OK : HEALTH_WARN;
 		free(in->health_text);
@@ -175,13 +155,15 @@ reload_confirm(struct worker *w, int t, bool *consistent, size_t *n)
 
 	reload_send(w, t, hasura_request("get_inconsistent_metadata", NULL),
 	    &r);
-	if (r.fail == HTTP_OK && r.status == 200 &&
-	    hasura_parse_inconsistency(r.resp, r.resp_len, false, &ic,
-	    &e) == 0) {
-		*consistent = ic.is_consistent;
-		*n = ic.objects->n;
-		objset_unref(ic.objects);
-		rc = 0;
+	if (r.fail == HTTP_OK && r.status == 200) {
+		rc = hasura_parse_inconsistency_take(r.resp, r.resp_len, false,
+		    IC_NAMES_ONLY, &ic, &e);
+		r.resp = NULL;
+		if (rc == 0) {
+			*consistent = ic.is_consistent;
+			*n = ic.objects->n;
+			objset_unref(ic.objects);
+		}
 	}
 	free(r.body);
 	http_req_clear(&r);
@@ -191,7 +173,7 @@ reload_confirm(struct worker *w, int t, bool *consistent, size_t *n)
 void
 reload_run(struct worker *w, int want, enum reload_scope scope)
 {
-	struct objset		*set;
+	const struct objset	**sets;
 	struct inconsistency	 ic;
 	struct http_req		 r;
 	struct err		 e;
@@ -199,8 +181,8 @@ reload_run(struct worker *w, int want, enum reload_scope scope)
 	char			*argtext, line[256];
 	double			 started = mono_now();
 	bool			 consistent;
-	size_t			 n;
-	int			 t;
+	size_t			 n, i, nsets = 0, named = 0;
+	int			 t, rc;
 
 	if (w->reload_pending) {
 		worker_event(w, EV_INFO, want, "a reload is already in "
@@ -218,19 +200,25 @@ reload_run(struct worker *w, int want, enum reload_scope scope)
 		reload_settle(w, false);
 		return;
 	}
-	set = want >= 0 && w->inst[t].objects != NULL && w->inst[t].objects->n ?
-	    (objset_ref(w->inst[t].objects), w->inst[t].objects) :
-	    reload_union(w);
-	if (scope == RELOAD_TARGETED && set->n == 0) {
+	/* What to name: the chosen instance's objects, or everyone's. */
+	sets = xcalloc(w->n_inst + 1, sizeof(*sets));
+	if (want >= 0 && w->inst[t].objects->n > 0)
+		sets[nsets++] = w->inst[t].objects;
+	else
+		for (i = 0; i < w->n_inst; i++)
+			sets[nsets++] = w->inst[i].objects;
+	for (i = 0; i < nsets; i++)
+		named += sets[i]->n;
+	if (scope == RELOAD_TARGETED && named == 0) {
 		worker_event(w, EV_INFO, t, "reload via %s skipped: metadata "
 		    "is consistent, nothing to reload (--reload-scope "
 		    "targeted)", w->inst[t].endpoint);
-		objset_unref(set);
+		free(sets);
 		reload_settle(w, true);
 		return;
 	}
-	args = hasura_reload_args(set, scope);
-	objset_unref(set);
+	args = hasura_reload_args(sets, nsets, scope);
+	free(sets);
 	argtext = json_dumps(args, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	w->inst[t].reload.in_flight = true;
 	w->inst[t].reload.at = time(NULL);
@@ -254,8 +242,8 @@ reload_run(struct worker *w, int want, enum reload_scope scope)
 		hasura_error_line(r.resp, r.resp_len, line, sizeof(line));
 		reload_finish(w, t, "reload_metadata", args, false, false,
 		    started, "failed: HTTP %ld: %s", r.status, line);
-	} else if (hasura_parse_inconsistency(r.resp, r.resp_len, true, &ic,
-	    &e) == -1)
+	} else if ((rc = hasura_parse_inconsistency_take(r.resp, r.resp_len,
+	    true, worker_ic_flags(w), &ic, &e), r.resp = NULL, rc) == -1)
 		reload_finish(w, t, "reload_metadata", args, false, false,
 		    started, "failed: %s", e.msg);
 	else {
@@ -286,8 +274,12 @@ reload_run(struct worker *w, int want, enum reload_scope scope)
 			    false, started, "still inconsistent: %zu object%s",
 			    n, n == 1 ? "" : "s");
 		if (ic.has_is_consistent && w->n_inst == 1) {
+			/* Verified by its own answer: no round for it. */
 			w->verify_after = 0;
 			reload_verified(w, mono_now());
+			w->next_probe = worker_one_shot(w) ? HUGE_VAL :
+			    mono_now() + (double)w->c->probe_interval_ms /
+			    1000.0;
 		}
 	}
 	free(r.body);

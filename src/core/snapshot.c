@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hasync/arena.h"
 #include "hasync/snapshot.h"
 #include "hasync/snapshot_build.h"
 #include "hasync/xmalloc.h"
@@ -24,36 +25,12 @@ static pthread_mutex_t	 snap_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct snapshot	*snap_current;
 static int		 wake_fd[2] = { -1, -1 };
 
-void
-object_ref(struct object *o)
-{
-	__atomic_add_fetch(&o->refs, 1, __ATOMIC_RELAXED);
-}
-
-void
-object_unref(struct object *o)
-{
-	if (o == NULL || __atomic_sub_fetch(&o->refs, 1, __ATOMIC_ACQ_REL) != 0)
-		return;
-	free(o->key);
-	free(o->type);
-	free(o->name);
-	free(o->reason);
-	free(o->cause);
-	free(o->raw);
-	free(o);
-}
-
 struct objset *
-objset_new(struct object **v, size_t n, struct object **uniq, size_t n_uniq)
+objset_new(void)
 {
 	struct objset	*s = xcalloc(1, sizeof(*s));
 
 	s->refs = 1;
-	s->v = v;
-	s->n = n;
-	s->uniq = uniq;
-	s->n_uniq = n_uniq;
 	return (s);
 }
 
@@ -66,14 +43,11 @@ objset_ref(struct objset *s)
 void
 objset_unref(struct objset *s)
 {
-	size_t	i;
-
 	if (s == NULL || __atomic_sub_fetch(&s->refs, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
-	for (i = 0; i < s->n; i++)
-		object_unref(s->v[i]);
 	free(s->v);
-	free(s->uniq);
+	free(s->body);
+	arena_free(s->arena);
 	free(s);
 }
 
@@ -118,10 +92,8 @@ snapshot_free(struct snapshot *s)
 	}
 	free(s->inst);
 	free(s->verdict_line);
-	for (i = 0; i < s->n_objects; i++) {
-		object_unref(s->objects[i].obj);
+	for (i = 0; i < s->n_objects; i++)
 		free(s->objects[i].instances);
-	}
 	free(s->objects);
 	for (i = 0; i < s->n_events; i++) {
 		free(s->events[i].writer);

@@ -37,6 +37,18 @@ worker_grace(const struct worker *w)
 	    w->slowest_reload);
 }
 
+bool
+worker_one_shot(const struct worker *w)
+{
+	return (w->c->mode == MODE_BATCH && !w->c->watch);
+}
+
+unsigned
+worker_ic_flags(const struct worker *w)
+{
+	return (w->n_inst > 1 || w->c->mode == MODE_CONSOLE ? IC_INDEX : 0);
+}
+
 void
 worker_probe_by(struct worker *w, double t)
 {
@@ -193,13 +205,23 @@ worker_build_union(const struct worker *w, struct snapshot *s)
 	size_t	i, j, cap = 0, n = 0, sorted = 0, bytes = (w->n_inst + 7) / 8;
 
 	for (i = 0; i < w->n_inst; i++)
-		cap += w->inst[i].objects != NULL ?
-		    w->inst[i].objects->n_uniq : 0;
+		cap += w->inst[i].objects != NULL ? w->inst[i].objects->n : 0;
 	s->objects = xcalloc(cap + 1, sizeof(*s->objects));
+	/* One instance, not indexed (a batch pass): its list as it is. */
+	if (w->n_inst == 1 && w->inst[0].objects->uniq == NULL) {
+		for (j = 0; j < w->inst[0].objects->n; j++) {
+			s->objects[j].obj = &w->inst[0].objects->v[j];
+			s->objects[j].n_instances = 1;
+			s->objects[j].instances = xcalloc(2, 1);
+			s->objects[j].instances[0] = 1;
+		}
+		s->n_objects = w->inst[0].objects->n;
+		return;
+	}
 	for (i = 0; i < w->n_inst; i++) {
 		const struct objset *set = w->inst[i].objects;
 
-		if (set == NULL)
+		if (set == NULL || set->uniq == NULL)
 			continue;
 		for (j = 0; j < set->n_uniq; j++) {
 			struct snap_object	 key = { set->uniq[j], 0, NULL };
@@ -212,7 +234,6 @@ worker_build_union(const struct worker *w, struct snapshot *s)
 			if (so == NULL) {
 				so = &s->objects[n++];
 				so->obj = set->uniq[j];
-				object_ref(so->obj);
 				so->instances = xcalloc(bytes + 1, 1);
 			}
 			so->instances[i / 8] |= (uint8_t)(1u << (i % 8));
@@ -354,11 +375,13 @@ worker_apply_catalog(struct worker *w, struct inbox_take *t)
 		w->cat_known = true;
 	}
 	if (version_changed) {
-		/* Probe once the replicas had time to follow. */
+		/* Probe once the replicas had time to follow (a one-shot
+		 * pass probes only when it asks to). */
 		w->behind_since = mono_now();
-		worker_probe_by(w, mono_now() + worker_grace(w));
+		if (!worker_one_shot(w))
+			worker_probe_by(w, mono_now() + worker_grace(w));
 	}
-	if (t->force_refresh)
+	if (t->force_refresh && !worker_one_shot(w))
 		worker_probe_by(w, mono_now());
 	return (t->have_state || t->n_events > 0 || t->force_refresh);
 }
@@ -507,8 +530,9 @@ worker_main(void *arg)
 			if (w->stopping)
 				break;
 			reload_verified(w, started);
-			worker_probe_by(w, mono_now() +
-			    (double)w->c->probe_interval_ms / 1000.0);
+			if (!worker_one_shot(w))
+				worker_probe_by(w, mono_now() +
+				    (double)w->c->probe_interval_ms / 1000.0);
 			worker_settle_sync(w);
 			if (w->reload_pending)
 				worker_probe_by(w, w->verify_after);
@@ -537,7 +561,7 @@ worker_new(const struct config *c, struct http *h)
 		w->inst[i].mem_version = -1;
 		w->inst[i].mem_checked_rv = -1;
 		w->inst[i].need_version = true;
-		w->inst[i].objects = objset_new(NULL, 0, NULL, 0);
+		w->inst[i].objects = objset_new();
 	}
 	return (w);
 }

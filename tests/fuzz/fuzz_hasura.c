@@ -4,7 +4,7 @@
  * answer body:
  *   '0' get_inconsistent_metadata  '1' reload_metadata  '2' /v1/version
  *   '3' dump_internal_state  '4' export_metadata v2  '5' an error body
- *   '6' hasura_object_new on any JSON value  '7' all of them on one body
+ *   '6' the JSON scanner alone, against jansson  '7' all of them on one body
  * After the inconsistency parsers it also builds the reload_metadata request
  * from the set, as the worker does.
  */
@@ -16,6 +16,7 @@
 
 #include "hasync/err.h"
 #include "hasync/hasura.h"
+#include "hasync/jscan.h"
 #include "hasync/snapshot.h"
 #include "hasync/snapshot_build.h"
 #include "hasync/xmalloc.h"
@@ -45,46 +46,107 @@ fuzz_check_request(json_t *args)
 	free(body);
 }
 
-/* Every object kept as received with every string set; the keyed view
+/* Every object kept with every string set; the keyed view (when built)
  * sorted strictly by key, no larger than the list. */
 static void
-fuzz_check_set(const struct objset *s)
+fuzz_check_set(const struct objset *s, bool names_only)
 {
+	const struct objset	*sets[1] = { s };
 	const struct object	*o;
 	size_t			 i;
 
 	FUZZ_ASSERT(s != NULL && s->n_uniq <= s->n);
 	for (i = 0; i < s->n; i++) {
-		o = s->v[i];
-		FUZZ_ASSERT(o != NULL && o->key != NULL && o->type != NULL &&
-		    o->name != NULL && o->reason != NULL &&
-		    o->cause != NULL && o->raw != NULL);
+		o = &s->v[i];
+		FUZZ_ASSERT(o->type != NULL && o->name != NULL &&
+		    o->reason != NULL && o->cause != NULL);
+		FUZZ_ASSERT(names_only ? o->raw == NULL : o->raw != NULL);
 		free(object_definition_text(o));
 		free(object_message_text(o));
 	}
 	for (i = 1; i < s->n_uniq; i++)
 		FUZZ_ASSERT(strcmp(s->uniq[i - 1]->key, s->uniq[i]->key) < 0);
-	fuzz_check_request(hasura_reload_args(s, RELOAD_TARGETED));
-	fuzz_check_request(hasura_reload_args(s, RELOAD_AUTO));
-	fuzz_check_request(hasura_reload_args(s, RELOAD_FULL));
+	fuzz_check_request(hasura_reload_args(sets, 1, RELOAD_TARGETED));
+	fuzz_check_request(hasura_reload_args(sets, 1, RELOAD_AUTO));
+	fuzz_check_request(hasura_reload_args(sets, 1, RELOAD_FULL));
 }
 
+/* A string member of a jansson object, or "" (what the parser keeps). */
+static const char *
+fuzz_str(json_t *o, const char *k)
+{
+	const char	*v = json_string_value(json_object_get(o, k));
+
+	return (v != NULL ? v : "");
+}
+
+/*
+ * The one-pass parser against jansson: the same verdict on every input
+ * (malformed or not), and for an answer both accept, the same objects in
+ * the same order, each raw span equal to jansson's value and its fields
+ * equal to jansson's strings (the last of equal keys wins in both).
+ */
 static void
 fuzz_inconsistency(const char *buf, size_t len, bool reload)
 {
 	struct inconsistency	 ic;
 	struct err		 e;
+	json_t			*ref, *arr, *v, *raw;
+	const struct object	*o;
+	size_t			 i, k = 0;
+	unsigned		 flags;
 
-	memset(&e, 0, sizeof(e));
-	if (hasura_parse_inconsistency(buf, len, reload, &ic, &e) == -1) {
-		FUZZ_ASSERT(ic.objects == NULL);
-		fuzz_check_err(&e);
-		return;
+	ref = json_loadb(buf, len, JSON_ALLOW_NUL, NULL);
+	for (flags = 0; flags < 4; flags++) {
+		char	*copy = xmalloc(len + 1);
+
+		memcpy(copy, buf, len);
+		memset(&e, 0, sizeof(e));
+		if (hasura_parse_inconsistency_take(copy, len, reload, flags,
+		    &ic, &e) == -1) {
+			FUZZ_ASSERT(ic.objects == NULL);
+			fuzz_check_err(&e);
+			/* Malformed to us iff malformed to jansson (a raw
+			 * NUL: always malformed to us, see fuzz_scan). */
+			if (memchr(buf, '\0', len) == NULL)
+				FUZZ_ASSERT((strncmp(e.msg, "malformed JSON",
+				    14) == 0) == (ref == NULL));
+			continue;
+		}
+		FUZZ_ASSERT(memchr(buf, '\0', len) == NULL);
+		FUZZ_ASSERT(ref != NULL && json_is_object(ref));
+		fuzz_check_set(ic.objects, (flags & IC_NAMES_ONLY) != 0);
+		FUZZ_ASSERT((ic.objects->uniq != NULL) ==
+		    ((flags & IC_INDEX) != 0));
+		if (ic.objects->n > 0)
+			FUZZ_ASSERT(!ic.is_consistent);
+		arr = json_object_get(ref, "inconsistent_objects");
+		k = 0;
+		json_array_foreach(arr, i, v) {
+			if (!json_is_object(v))
+				continue;
+			FUZZ_ASSERT(k < ic.objects->n);
+			o = &ic.objects->v[k++];
+			FUZZ_ASSERT(strcmp(o->name, fuzz_str(v, "name")) == 0);
+			if (!(flags & IC_NAMES_ONLY))
+				FUZZ_ASSERT(strcmp(o->reason, fuzz_str(v,
+				    "reason")) == 0);
+			if (json_string_value(json_object_get(v, "type")) !=
+			    NULL)
+				FUZZ_ASSERT(strcmp(o->type, fuzz_str(v,
+				    "type")) == 0);
+			if (o->raw == NULL)
+				continue;
+			raw = json_loadb(o->raw, o->raw_len, JSON_ALLOW_NUL,
+			    NULL);
+			FUZZ_ASSERT(raw != NULL && json_equal(raw, v));
+			FUZZ_ASSERT(memchr(o->raw, '\n', o->raw_len) == NULL);
+			json_decref(raw);
+		}
+		FUZZ_ASSERT(k == ic.objects->n);
+		objset_unref(ic.objects);
 	}
-	fuzz_check_set(ic.objects);
-	if (ic.objects->n > 0)
-		FUZZ_ASSERT(!ic.is_consistent);
-	objset_unref(ic.objects);
+	json_decref(ref);
 }
 
 static void
@@ -146,28 +208,26 @@ fuzz_error_line(const char *buf, size_t len)
 	}
 }
 
-/* Objects from any JSON value; an array gives a set. */
+/* The scanner alone on any input: jansson's verdict, byte for byte. */
 static void
-fuzz_objects(const char *buf, size_t len)
+fuzz_scan(const char *buf, size_t len)
 {
-	json_t		*j, *v;
-	struct object	**objs, *o;
-	struct objset	*s;
-	size_t		 i, n = 0;
+	struct jscan	 j;
+	json_t		*ref;
+	int		 ours;
 
-	j = json_loadb(buf, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
-	if (j == NULL)
-		return;
-	o = hasura_object_new(j);
-	FUZZ_ASSERT(o->key != NULL && o->raw != NULL);
-	object_unref(o);
-	objs = xcalloc(json_array_size(j) + 1, sizeof(*objs));
-	json_array_foreach(j, i, v)
-		objs[n++] = hasura_object_new(v);
-	s = hasura_objset_make(objs, n);
-	fuzz_check_set(s);
-	objset_unref(s);
-	json_decref(j);
+	ref = json_loadb(buf, len, JSON_ALLOW_NUL | JSON_DECODE_ANY, NULL);
+	jscan_init(&j, buf, len);
+	ours = jscan_value(&j) == 0 && jscan_end(&j) == 0;
+	/* The one deliberate difference: a raw NUL byte right after a number
+	 * or a literal vanishes in jansson's one-byte pushback ("4\0" loads);
+	 * the scanner refuses every raw NUL. */
+	if (memchr(buf, '\0', len) != NULL)
+		FUZZ_ASSERT(!ours);
+	else
+		FUZZ_ASSERT(ours == (ref != NULL));
+	FUZZ_ASSERT(ours || j.err != NULL);
+	json_decref(ref);
 }
 
 int
@@ -198,7 +258,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_error_line(buf, len);
 		break;
 	case 6:
-		fuzz_objects(buf, len);
+		fuzz_scan(buf, len);
 		break;
 	default:
 		fuzz_inconsistency(buf, len, false);
@@ -207,7 +267,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_dump(buf, len);
 		fuzz_export(buf, len);
 		fuzz_error_line(buf, len);
-		fuzz_objects(buf, len);
+		fuzz_scan(buf, len);
 		break;
 	}
 	return (0);

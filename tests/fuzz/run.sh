@@ -24,7 +24,7 @@ F=$top_srcdir/tests/fuzz
 export LC_ALL=C
 
 # The parts of src/core each target needs.
-core_hasura="hasura snapshot err xmalloc"
+core_hasura="hasura inconsistency jscan arena snapshot err xmalloc"
 core_config="config url err xmalloc"
 core_url="url err xmalloc"
 core_sanitize="sanitize xmalloc"
@@ -77,7 +77,7 @@ echo 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return (int)(
     die "$CC_FUZZ cannot build with -fsanitize=fuzzer (install clang and libclang-rt-dev)"
 
 # Core objects: coverage-instrumented but without libFuzzer's main.
-for f in hasura snapshot err xmalloc config url sanitize; do
+for f in hasura inconsistency jscan arena snapshot err xmalloc config url sanitize; do
 	o=$B/core_$f.o
 	[ "$o" -nt "$top_srcdir/src/core/$f.c" ] && [ "$o" -nt "$top_builddir/config.h" ] &&
 	    ! find "$top_srcdir/include/hasync" -newer "$o" | grep -q . && continue

@@ -4,7 +4,7 @@
 
 HASYNC_PACKAGES="autoconf automake libtool pkg-config make gcc libncurses-dev \
 libcurl4-openssl-dev libjansson-dev libpq-dev postgresql libmicrohttpd-dev \
-libcmocka-dev tmux valgrind curl groff-base python3"
+libcmocka-dev tmux valgrind curl groff-base python3 time"
 
 bootstrap_packages() {
 	local missing="" p

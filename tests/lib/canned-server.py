@@ -7,6 +7,8 @@
 #   GET  /healthz            with DIR/healthz            (text/plain)
 #   GET  /v1/version         with DIR/version.json
 #   POST /v1/metadata {"type": T, ...} with DIR/T.json
+# under any path prefix too (/r7/healthz): one server stands for many
+# replicas named http://127.0.0.1:PORT/rN.
 # A file NAME.status next to a body holds its HTTP status (default 200).
 # A missing body is a 404 in Hasura's error shape. Every request's type is
 # appended to DIR/requests.log.
@@ -43,10 +45,11 @@ class H(http.server.BaseHTTPRequestHandler):
             f.write(what + "\n")
 
     def do_GET(self):
-        if self.path.startswith("/healthz"):
+        path = self.path.split("?")[0]
+        if path.endswith("/healthz"):
             self.note("healthz")
             self.answer(*load("healthz"), "text/plain; charset=utf-8")
-        elif self.path == "/v1/version":
+        elif path.endswith("/v1/version"):
             self.note("version")
             self.answer(*load("version.json"), "application/json; charset=utf-8")
         else:
@@ -67,7 +70,14 @@ class H(http.server.BaseHTTPRequestHandler):
         pass
 
 
-s = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+class S(http.server.ThreadingHTTPServer):
+    request_queue_size = 1024   # hundreds of replicas connect at once
+
+    def handle_error(self, request, client_address):
+        pass    # a client that hangs up early is not news
+
+
+s = S(("127.0.0.1", 0), H)
 s.daemon_threads = True
 print("ready %d" % s.server_address[1], flush=True)
 s.serve_forever()

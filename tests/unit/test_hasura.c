@@ -53,7 +53,7 @@ test_parse_inconsistency(void **state)
 	assert_false(ic.is_consistent);
 	assert_int_equal(ic.objects->n, 5);
 	/* The list as Hasura sent it. */
-	o = ic.objects->v[0];
+	o = &ic.objects->v[0];
 	assert_string_equal(o->type, "table");
 	assert_string_equal(o->name, "table article in source default");
 	text = object_definition_text(o);
@@ -62,13 +62,13 @@ test_parse_inconsistency(void **state)
 	assert_null(object_message_text(o));
 	assert_string_equal(o->cause, "no such table/view exists in source: "
 	    "\"article\"");
-	assert_non_null(strstr(o->raw, "\"reason\""));
-	assert_string_equal(ic.objects->v[1]->type, "array_relation");
-	assert_string_equal(ic.objects->v[2]->type, "remote_schema");
-	text = object_message_text(ic.objects->v[2]);
+	assert_non_null(memmem(o->raw, o->raw_len, "\"reason\"", 8));
+	assert_string_equal(ic.objects->v[1].type, "array_relation");
+	assert_string_equal(ic.objects->v[2].type, "remote_schema");
+	text = object_message_text(&ic.objects->v[2]);
 	assert_non_null(strstr(text, "http_exception"));
 	free(text);
-	assert_string_equal(ic.objects->v[4]->type, "source");
+	assert_string_equal(ic.objects->v[4].type, "source");
 	/* The keyed view: sorted by type then name. */
 	assert_int_equal(ic.objects->n_uniq, 5);
 	assert_string_equal(ic.objects->uniq[0]->type, "array_relation");
@@ -101,9 +101,9 @@ test_pass_through(void **state)
 	    &ic, &e), 0);
 	assert_int_equal(ic.objects->n, 3);
 	assert_int_equal(ic.objects->n_uniq, 2);
-	assert_string_equal(ic.objects->v[0]->reason, "first");
-	assert_string_equal(ic.objects->v[1]->reason, "second");
-	assert_string_equal(ic.objects->v[2]->reason, "third");
+	assert_string_equal(ic.objects->v[0].reason, "first");
+	assert_string_equal(ic.objects->v[1].reason, "second");
+	assert_string_equal(ic.objects->v[2].reason, "third");
 	arr = hasura_objects_json(ic.objects, 0);
 	s = json_dumps(arr, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	assert_string_equal(s, PT_LIST);
@@ -187,8 +187,9 @@ test_recorded_shapes(void **state)
 	json_array_foreach(arr, i, v) {
 		found = 0;
 		for (k = 0; k < ic.objects->n; k++) {
-			o = ic.objects->v[k];
-			raw = json_loads(o->raw, JSON_DECODE_ANY, NULL);
+			o = &ic.objects->v[k];
+			raw = json_loadb(o->raw, o->raw_len, JSON_DECODE_ANY,
+			    NULL);
 			if (json_equal(raw, v)) {
 				found++;
 				assert_string_equal(o->type, json_string_value(
@@ -218,8 +219,8 @@ test_recorded_shapes(void **state)
 	}
 	/* A source's definition is its name, a JSON string. */
 	for (k = 0; k < ic.objects->n; k++)
-		if (strcmp(ic.objects->v[k]->type, "source") == 0) {
-			def = object_definition_text(ic.objects->v[k]);
+		if (strcmp(ic.objects->v[k].type, "source") == 0) {
+			def = object_definition_text(&ic.objects->v[k]);
 			assert_string_equal(def, "\"postgres\"");
 			free(def);
 		}
@@ -230,15 +231,17 @@ test_recorded_shapes(void **state)
 static void
 test_reload_args(void **state)
 {
-	struct inconsistency	ic;
-	struct err		e;
+	struct inconsistency	 ic;
+	struct err		 e;
+	const struct objset	*sets[1];
 	json_t			*a;
 	char			*s;
 
 	(void)state;
 	assert_int_equal(hasura_parse_inconsistency(ic_body, strlen(ic_body),
 	    false, &ic, &e), 0);
-	a = hasura_reload_args(ic.objects, RELOAD_TARGETED);
+	sets[0] = ic.objects;
+	a = hasura_reload_args(sets, 1, RELOAD_TARGETED);
 	s = json_dumps(a, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	assert_string_equal(s, "{\"reload_remote_schemas\":[\"rs1\",\"rs2\"],"
 	    "\"reload_sources\":[\"default\",\"other\"],"
@@ -246,20 +249,20 @@ test_reload_args(void **state)
 	free(s);
 	json_decref(a);
 	/* auto: the broken remote schemas, and every source. */
-	a = hasura_reload_args(ic.objects, RELOAD_AUTO);
+	a = hasura_reload_args(sets, 1, RELOAD_AUTO);
 	s = json_dumps(a, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	assert_string_equal(s, "{\"reload_remote_schemas\":[\"rs1\",\"rs2\"],"
 	    "\"reload_sources\":true,\"recreate_event_triggers\":false}");
 	free(s);
 	json_decref(a);
 	/* auto with nothing inconsistent still reloads the sources. */
-	a = hasura_reload_args(NULL, RELOAD_AUTO);
+	a = hasura_reload_args(NULL, 0, RELOAD_AUTO);
 	s = json_dumps(a, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	assert_string_equal(s, "{\"reload_remote_schemas\":[],"
 	    "\"reload_sources\":true,\"recreate_event_triggers\":false}");
 	free(s);
 	json_decref(a);
-	a = hasura_reload_args(ic.objects, RELOAD_FULL);
+	a = hasura_reload_args(sets, 1, RELOAD_FULL);
 	s = json_dumps(a, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	assert_string_equal(s, "{}");
 	free(s);
@@ -321,7 +324,7 @@ test_hostile(void **state)
 		assert_int_equal(hasura_parse_inconsistency(odd, strlen(odd),
 		    false, &ic, &e), 0);
 		assert_int_equal(ic.objects->n, 1);
-		assert_string_equal(ic.objects->v[0]->type, "");
+		assert_string_equal(ic.objects->v[0].type, "");
 		objset_unref(ic.objects);
 	}
 	/* A raw NUL is refused cleanly; an escaped one is data. */

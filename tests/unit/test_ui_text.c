@@ -144,16 +144,20 @@ test_contains(void **state)
 }
 
 /* A hand-built snapshot: three instances, three union objects. */
-static struct object	 o1 = { 0, S("remote_schema\trs1"), S("remote_schema"),
-	S("rs1"), S("Inconsistent object: connection refused"),
-	S("connection refused"), S("{}") };
-static struct object	 o2 = { 0, S("table\tpublic.gone"), S("table"),
-	S("public.gone"), S("no such table"), S("no such table"), S("{}") };
-static struct object	 o3 = { 0, S("action\tcreate_user"), S("action"),
-	S("create_user"), S("unknown type"), S("unknown type"), S("{}") };
-static struct object	*set2[] = { &o1, &o2 };
-static struct objset	 none = { 0, 0, NULL, 0, NULL, 0 };
-static struct objset	 two = { 0, 1, set2, 2, set2, 2 };
+#define OBJ(k, t, n, r, c) { .key = k, .type = t, .name = n, .reason = r, \
+	.cause = c, .raw = "{}", .raw_len = 2 }
+static struct object	 objs2[2] = {
+	OBJ("remote_schema\trs1", "remote_schema", "rs1",
+	    "Inconsistent object: connection refused", "connection refused"),
+	OBJ("table\tpublic.gone", "table", "public.gone", "no such table",
+	    "no such table"),
+};
+static struct object	 o3 = OBJ("action\tcreate_user", "action",
+	"create_user", "unknown type", "unknown type");
+static struct object	*set2[] = { &objs2[0], &objs2[1] };
+static struct objset	 none = { .refs = 0 };
+static struct objset	 two = { .hash = 1, .v = objs2, .n = 2, .uniq = set2,
+	.n_uniq = 2 };
 
 static void
 make_snapshot(struct snapshot *s, struct snap_instance *in,
@@ -184,8 +188,8 @@ make_snapshot(struct snapshot *s, struct snap_instance *in,
 	s->inst = in;
 	s->n_inst = 3;
 	memset(u, 0, 3 * sizeof *u);
-	u[0].obj = &o1;
-	u[1].obj = &o2;
+	u[0].obj = &objs2[0];
+	u[1].obj = &objs2[1];
 	u[2].obj = &o3;
 	s->objects = u;
 	s->n_objects = 3;
