@@ -103,6 +103,13 @@ probe_setup(struct round *rd, struct inst *in, int c, int s)
 			r->auth = false;
 			break;
 		case STEP_INCONSISTENT:
+			/* A reload job of scope full sends {}: nothing to
+			 * name, and its answer carries the objects. One
+			 * request where one suffices. */
+			if (probe_reload_job(w) && !w->reload_pending &&
+			    !w->c->readonly &&
+			    w->c->reload_scope == RELOAD_FULL)
+				continue;
 			r->path = "/v1/metadata";
 			r->auth = true;
 			r->body = hasura_request("get_inconsistent_metadata",

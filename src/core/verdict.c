@@ -176,7 +176,10 @@ verdict_line(const struct worker *w, int *problems)
 			on++;
 		}
 	}
-	if (on > 0 && same)
+	if (on > 0 && same && w->n_inst == 1)
+		verdict_add(&items, &n, "%zu inconsistent object%s", shared->n,
+		    shared->n == 1 ? "" : "s");
+	else if (on > 0 && same)
 		verdict_add(&items, &n, "%zu inconsistent object%s on %s%zu",
 		    shared->n, shared->n == 1 ? "" : "s", on == reachable &&
 		    on > 1 ? "all " : "", on);

@@ -99,7 +99,8 @@ def big():
     size = gen(d, n)
     srv, url = canned(d)
     try:
-        compare("big: %d objects, %.1f MB answers" % (n, size / 1e6), url, "@" + os.path.join(d, "reload_metadata.json"))
+        compare("big: %d objects, %.1f MB answers" % (n, size / 1e6), url,
+                '{"type":"reload_metadata","args":{}}')
     finally:
         srv.kill()
 

@@ -7,7 +7,7 @@
 . "$(dirname "$0")/../lib/testlib.sh"
 . "$top_srcdir/tests/lib/emu.sh"
 . "$top_srcdir/tests/lib/cluster.sh"
-plan 31
+plan 33
 pg_test_db
 seed_tables
 SECRET=reload-Secret-42
@@ -87,8 +87,12 @@ is "$?" 0 "hasync reload with HASURA_ENDPOINT/HASURA_ADMIN_SECRET"
 # --reload-scope full sends both true.
 kill "$(cat "$T/rs.pid")" 2>/dev/null; sleep 0.2
 emu_meta "$A" '{"type":"reload_metadata","args":{"reload_remote_schemas":true}}' "$SECRET" >/dev/null
+ics() { emu_http GET "$A/emu/stats" "" "$SECRET" | emu_json 'j["metadata_requests"].get("get_inconsistent_metadata", 0)'; }
+before=$(ics)
 "$HASYNC" --batch --reload --reload-scope full -e "$A" >"$T/r5.out" 2>&1
 is "$?" 1 "full reload, remote schema down: 1"
+is "$(ics)" "$before" "full: one request where one suffices (no look before: the answer carries the objects)"
+like "$(grep '"Metadata is inconsistent."' "$T/r5.out")" '"name":"remote_schema rs"' "and the objects come from the reload answer"
 is "$(emu_http GET "$A/emu/stats" "" "$SECRET" | emu_json 'j["last_reload_args"]')" \
     '{}' "full: {}, the server's defaults, as hasura-metadata-reloader sends"
 
