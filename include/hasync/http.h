@@ -74,7 +74,7 @@ struct http_hooks {
 /* Answers larger than this count as large: at most HTTP_MAX_BIG of them
  * are stored at once; the others wait for one to compare with. */
 #define HTTP_BIG	(1024 * 1024)
-#define HTTP_MAX_BIG	8
+#define HTTP_MAX_BIG	4
 
 /* Create the multi handle. Returns NULL with nothing to clean on failure. */
 struct http	*http_new(const struct config *);

@@ -92,6 +92,10 @@ struct objset {
 	size_t		  n_uniq;
 	char		 *body;		/* the answer raw points into */
 	size_t		  body_len;
+	const char	 *list;		/* the array as received, when it can be
+					   written as it is (objects only, no
+					   whitespace), else NULL */
+	size_t		  list_len;
 	struct arena	 *arena;	/* strings and uniq */
 	bool		  consistent;	/* the answer's verdict: is_consistent
 					   and no object listed */

@@ -257,19 +257,25 @@ ic_array(struct jscan *j, struct objset *set, unsigned flags)
 {
 	struct fields	 f;
 	struct jstr	 key;
-	const char	*start;
+	const char	*start, *list;
 	size_t		 cap = 0;
-	bool		 first = true, mfirst;
+	bool		 first = true, mfirst, verbatim = true;
 	int		 rc, mrc;
 
+	jscan_peek(j, '[');
+	list = j->p;
+	j->ws = false;
 	if (jscan_expect(j, '[') == -1)
 		return (-1);
 	while ((rc = jscan_element(j, &first)) == 1) {
 		if (!jscan_peek(j, '{')) {
+			verbatim = false;	/* skipped: not in the list */
 			if (jscan_value(j) == -1)
 				return (-1);
 			continue;
 		}
+		if (j->ws)
+			verbatim = false;
 		start = j->p;
 		if (jscan_expect(j, '{') == -1)
 			return (-1);
@@ -285,12 +291,21 @@ ic_array(struct jscan *j, struct objset *set, unsigned flags)
 			cap = cap == 0 ? 64 : cap * 2;
 			set->v = xreallocarray(set->v, cap, sizeof(*set->v));
 		}
+		if (j->ws)
+			verbatim = false;
 		ic_object(set, &set->v[set->n], &f, start, j->p, j->ws,
 		    (flags & IC_NAMES_ONLY) != 0);
 		if (flags & IC_INDEX)
 			ic_key(set, &set->v[set->n], &f);
 		set->n++;
+		j->ws = false;
 	}
+	/* The whole array, byte for byte, is what output writes. */
+	if (rc == 0 && verbatim && !j->ws && !(flags & IC_NAMES_ONLY)) {
+		set->list = list;
+		set->list_len = (size_t)(j->p - list);
+	} else
+		set->list = NULL;
 	return (rc);
 }
 
@@ -416,6 +431,10 @@ hasura_objects_write(FILE *fp, const struct objset *set, size_t max)
 	json_t			*j;
 	size_t			 i;
 
+	if (set->list != NULL && (max == 0 || max >= set->n)) {
+		fwrite(set->list, 1, set->list_len, fp);
+		return;
+	}
 	fputc('[', fp);
 	for (i = 0; i < set->n && (max == 0 || i < max); i++) {
 		o = &set->v[i];

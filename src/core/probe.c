@@ -179,6 +179,25 @@ probe_fail(struct inst *in, enum health h, const char *fmt, ...)
 	    in->round_error);
 }
 
+/* A set parsed this round from the same bytes as r's answer, or NULL:
+ * answers stored side by side before either was parsed are kept once. */
+static struct objset *
+probe_same_answer(struct worker *w, struct inst *self, struct http_req *r)
+{
+	struct objset	*set;
+	size_t		 i;
+
+	for (i = 0; i < w->n_inst; i++) {
+		set = w->inst[i].round_committed ? w->inst[i].objects :
+		    w->inst[i].round_objects;
+		if (&w->inst[i] != self && set != NULL && set->body != NULL &&
+		    set->body_len == r->resp_len &&
+		    memcmp(set->body, r->resp, r->resp_len) == 0)
+			return (set);
+	}
+	return (NULL);
+}
+
 /* A large answer held back may compare itself with one that arrived this
  * round: 500 replicas sending the same 5 MB are stored once. */
 static void
@@ -221,8 +240,9 @@ probe_inconsistent(struct worker *w, struct inst *in, struct http_req *r)
 		    "%ld: %s", r->status, line);
 		return;
 	}
-	/* The same bytes as the set compared with: the same set. */
-	if (r->same) {
+	/* The same bytes as a set already parsed: the same set. */
+	if (r->same || (r->resp_len > HTTP_BIG / 16 &&
+	    (r->expect_owner = probe_same_answer(w, in, r)) != NULL)) {
 		in->round_objects = (struct objset *)r->expect_owner;
 		objset_ref(in->round_objects);
 		in->round_consistency = in->round_objects->consistent;

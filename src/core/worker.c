@@ -198,31 +198,56 @@ worker_cmp_union(const void *a, const void *b)
 	return (strcmp(x->obj->key, y->obj->key));
 }
 
-/* The union over instances, each object once, with its instance bitmap. */
+/*
+ * The union over instances, each object once, with its instance bitmap.
+ * Instances that share a set (the same answer, kept once) are one group:
+ * a fleet of 500 replicas reporting the same 20,000 objects merges 20,000
+ * objects, not ten million.
+ */
 static void
 worker_build_union(const struct worker *w, struct snapshot *s)
 {
-	size_t	i, j, cap = 0, n = 0, sorted = 0, bytes = (w->n_inst + 7) / 8;
+	struct group {
+		const struct objset	*set;
+		uint8_t			*mask;	/* its instances */
+		uint32_t		 count;
+	}		*g;
+	size_t		 i, j, k, b, ng = 0, cap = 0, n = 0, sorted = 0,
+			 bytes = (w->n_inst + 7) / 8;
 
-	for (i = 0; i < w->n_inst; i++)
-		cap += w->inst[i].objects != NULL ? w->inst[i].objects->n : 0;
-	s->objects = xcalloc(cap + 1, sizeof(*s->objects));
-	/* One instance, not indexed (a batch pass): its list as it is. */
-	if (w->n_inst == 1 && w->inst[0].objects->uniq == NULL) {
-		for (j = 0; j < w->inst[0].objects->n; j++) {
-			s->objects[j].obj = &w->inst[0].objects->v[j];
-			s->objects[j].n_instances = 1;
-			s->objects[j].instances = xcalloc(2, 1);
-			s->objects[j].instances[0] = 1;
-		}
-		s->n_objects = w->inst[0].objects->n;
-		return;
-	}
+	g = xcalloc(w->n_inst + 1, sizeof(*g));
 	for (i = 0; i < w->n_inst; i++) {
 		const struct objset *set = w->inst[i].objects;
 
-		if (set == NULL || set->uniq == NULL)
+		if (set == NULL || set->n == 0)
 			continue;
+		for (k = 0; k < ng && g[k].set != set; k++)
+			;
+		if (k == ng) {
+			g[ng].set = set;
+			g[ng].mask = xcalloc(bytes + 1, 1);
+			cap += set->uniq != NULL ? set->n_uniq : set->n;
+			ng++;
+		}
+		g[k].mask[i / 8] |= (uint8_t)(1u << (i % 8));
+		g[k].count++;
+	}
+	s->objects = xcalloc(cap + 1, sizeof(*s->objects));
+	for (k = 0; k < ng; k++) {
+		const struct objset *set = g[k].set;
+
+		if (set->uniq == NULL) {
+			/* One instance, not indexed (a batch pass): its
+			 * list as it is. */
+			for (j = 0; ng == 1 && j < set->n; j++) {
+				s->objects[n].obj = &set->v[j];
+				s->objects[n].n_instances = g[k].count;
+				s->objects[n].instances = xmalloc(bytes + 1);
+				memcpy(s->objects[n++].instances, g[k].mask,
+				    bytes + 1);
+			}
+			continue;
+		}
 		for (j = 0; j < set->n_uniq; j++) {
 			struct snap_object	 key = { set->uniq[j], 0, NULL };
 			struct snap_object	*so;
@@ -236,8 +261,9 @@ worker_build_union(const struct worker *w, struct snapshot *s)
 				so->obj = set->uniq[j];
 				so->instances = xcalloc(bytes + 1, 1);
 			}
-			so->instances[i / 8] |= (uint8_t)(1u << (i % 8));
-			so->n_instances++;
+			for (b = 0; b < bytes; b++)
+				so->instances[b] |= g[k].mask[b];
+			so->n_instances += g[k].count;
 		}
 		if (n > sorted)
 			qsort(s->objects, n, sizeof(*s->objects),
@@ -245,6 +271,9 @@ worker_build_union(const struct worker *w, struct snapshot *s)
 		sorted = n;
 	}
 	s->n_objects = n;
+	for (k = 0; k < ng; k++)
+		free(g[k].mask);
+	free(g);
 }
 
 void

@@ -144,6 +144,13 @@ fuzz_inconsistency(const char *buf, size_t len, bool reload)
 			json_decref(raw);
 		}
 		FUZZ_ASSERT(k == ic.objects->n);
+		/* Written as it came: the very array jansson read. */
+		if (ic.objects->list != NULL) {
+			raw = json_loadb(ic.objects->list, ic.objects->list_len,
+			    JSON_ALLOW_NUL, NULL);
+			FUZZ_ASSERT(raw != NULL && json_equal(raw, arr));
+			json_decref(raw);
+		}
 		objset_unref(ic.objects);
 	}
 	json_decref(ref);

@@ -16,19 +16,26 @@ import http.server, json, os, sys, threading
 
 root = sys.argv[1]
 lock = threading.Lock()
+cache = {}      # name -> (mtime, status, body): a body is read once, sent many times
 
 
 def load(name):
+    path = os.path.join(root, name)
     try:
-        with open(os.path.join(root, name), "rb") as f:
-            body = f.read()
+        mtime = os.stat(path).st_mtime_ns
     except OSError:
         return 404, b'{"path":"$","error":"resource does not exist","code":"not-found"}'
+    hit = cache.get(name)
+    if hit is not None and hit[0] == mtime:
+        return hit[1], hit[2]
+    with open(path, "rb") as f:
+        body = f.read()
     try:
-        with open(os.path.join(root, name + ".status")) as f:
+        with open(path + ".status") as f:
             status = int(f.read().strip())
     except OSError:
         status = 200
+    cache[name] = (mtime, status, body)
     return status, body
 
 
@@ -38,7 +45,12 @@ class H(http.server.BaseHTTPRequestHandler):
     def answer(self, status, body, ctype):
         head = ("HTTP/1.1 %d X\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n"
                 % (status, ctype, len(body))).encode()
-        self.wfile.write(head + body)
+        self.wfile.flush()
+        # One write (writev) of head and body: no copy of the body.
+        sent = self.connection.sendmsg([head, body])
+        rest = memoryview(head + body)[sent:] if sent < len(head) else memoryview(body)[sent - len(head):]
+        if len(rest):
+            self.connection.sendall(rest)
 
     def note(self, what):
         with lock, open(os.path.join(root, "requests.log"), "a") as f:
