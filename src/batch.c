@@ -673,8 +673,10 @@ batch_run(const struct config *c)
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 	/* One pass writes its lines at the end, some of them megabytes of
 	 * objects: big writes. --watch flushes every line anyway. */
-	if (!c->watch)
+	if (!c->watch) {
 		setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+		jsonl_defer_flush(stdout);
+	}
 	rc = c->watch ? batch_watch(c) : batch_pass(c);
 	engine_stop();
 	return (rc);

@@ -15,6 +15,10 @@
 
 #include <jansson.h>
 
+/* Lines written to fp are not flushed one by one; the caller flushes.
+ * Main thread, before any line is written (NULL: flush every line). */
+void	 jsonl_defer_flush(FILE *);
+
 /* Write RFC 3339 local time with a numeric offset (2023-10-12T18:13:23+02:00). */
 void	 jsonl_time(time_t, char *, size_t);
 

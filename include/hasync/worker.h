@@ -17,6 +17,7 @@
 #include "hasync/snapshot.h"
 
 #define EVENT_RING	200
+#define N_CHAINS	3	/* requests an instance has in flight at once */
 
 struct config;
 
@@ -47,8 +48,8 @@ struct inst {
 	 * connections, health (/healthz, /v1/version, export_metadata) and
 	 * metadata (get_inconsistent_metadata, dump_internal_state),
 	 * so a round costs one round trip more than the slowest request. */
-	struct http_req	 req[2];
-	int		 step[2];
+	struct http_req	 req[N_CHAINS];
+	int		 step[N_CHAINS];
 	int		 chains_left;
 	bool		 round_failed;
 	enum health	 round_health;

@@ -109,9 +109,10 @@ http_new(const struct config *c)
 	if (c->admin_secret != NULL)
 		xasprintf(&h->secret_hdr, "X-Hasura-Admin-Secret: %s",
 		    c->admin_secret);
-	/* Keep one connection per instance alive between rounds. */
+	/* Keep each instance's connections (one per chain) alive between
+	 * rounds. */
 	curl_multi_setopt(h->multi, CURLMOPT_MAXCONNECTS,
-	    (long)(c->n_endpoints * 2 + 8));
+	    (long)(c->n_endpoints * 3 + 8));
 	/* A fleet of hundreds of instances needs more than 1024 fds. */
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;

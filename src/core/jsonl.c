@@ -11,6 +11,16 @@
 #include "hasync/jsonl.h"
 #include "hasync/sanitize.h"
 
+/* The stream whose lines are flushed by its owner (one batch pass writes
+ * all of its lines at the end: one write, not one per line). */
+static FILE	*jsonl_deferred;
+
+void
+jsonl_defer_flush(FILE *fp)
+{
+	jsonl_deferred = fp;
+}
+
 void
 jsonl_time(time_t t, char *buf, size_t len)
 {
@@ -100,7 +110,8 @@ jsonl_write_with(FILE *fp, const char *level, const char *message,
 	}
 	fputc(',', fp);
 	fputs(t + 1, fp);
-	rc = fputc('\n', fp) == EOF || fflush(fp) != 0 ? -1 : 0;
+	rc = fputc('\n', fp) == EOF || (fp != jsonl_deferred && fflush(fp) !=
+	    0) ? -1 : 0;
 	funlockfile(fp);
 	free(h);
 	free(t);

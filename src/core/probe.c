@@ -1,13 +1,16 @@
 /*
  * probe.c: one probe round over every instance at once (libcurl multi). Per
- * instance the requests run in sequence on one keep-alive connection:
- *   GET /healthz -> GET /v1/version (first contact, after a failure) ->
- *   POST get_inconsistent_metadata -> POST dump_internal_state (only while
- *   its in-memory version is unknown for the catalog's current version) ->
- *   POST export_metadata v2 (one instance, only without --database-url).
- * Identical inconsistency answers are parsed once per round and shared.
- * Then probe_evaluate() flags disagreement and replicas left behind.
- * Worker thread only.
+ * instance three chains run side by side, each on its own keep-alive
+ * connection:
+ *   health:   GET /healthz -> POST export_metadata v2 (one instance, only
+ *             without --database-url)
+ *   metadata: POST get_inconsistent_metadata -> POST dump_internal_state
+ *             (only while its in-memory version is unknown for the
+ *             catalog's current version)
+ *   version:  GET /v1/version (first contact, after a failure)
+ * An answer equal to the last one is neither stored nor parsed; equal
+ * answers of several instances are kept once. Then probe_evaluate() flags
+ * disagreement and replicas left behind. Worker thread only.
  */
 #include "config.h"
 
@@ -24,15 +27,22 @@
 #include "hasync/xmalloc.h"
 
 enum step {
-	STEP_HEALTHZ, STEP_VERSION, STEP_EXPORT,	/* chain 0 */
+	STEP_HEALTHZ, STEP_EXPORT,			/* chain 0 */
 	STEP_INCONSISTENT, STEP_DUMP,			/* chain 1 */
+	STEP_VERSION,					/* chain 2 */
 	STEP_DONE,
 };
 
+/* Three chains side by side, each a keep-alive connection: a round costs
+ * the longest chain, not the sum of its requests. */
 #define CHAIN_HEALTH	0
 #define CHAIN_META	1
+#define CHAIN_VERSION	2
+static const int chain_first[N_CHAINS] = {
+	STEP_HEALTHZ, STEP_INCONSISTENT, STEP_VERSION,
+};
 /* The step after a chain's last one. */
-#define CHAIN_END(c)	((c) == CHAIN_HEALTH ? STEP_INCONSISTENT : STEP_DONE)
+#define CHAIN_END(c)	((c) == N_CHAINS - 1 ? STEP_DONE : chain_first[(c) + 1])
 
 struct round {
 	struct worker	*w;
@@ -424,7 +434,7 @@ probe_round(struct worker *w)
 	w->probing = true;
 	w->round_started = mono_now();
 	worker_publish(w);
-	reqs = xcalloc(2 * w->n_inst + 1, sizeof(*reqs));
+	reqs = xcalloc(N_CHAINS * w->n_inst + 1, sizeof(*reqs));
 	for (i = 0; i < w->n_inst; i++) {
 		struct inst *in = &w->inst[i];
 
@@ -434,12 +444,11 @@ probe_round(struct worker *w)
 		in->round_objects = NULL;
 		in->round_committed = false;
 		in->chains_left = 0;
-		for (c = 0; c < 2; c++) {
+		for (c = 0; c < N_CHAINS; c++) {
 			in->req[c].base = in->endpoint;
 			in->req[c].user = in;
 			in->req[c].tag = c;
-			if (probe_setup(&rd, in, c, c == CHAIN_HEALTH ?
-			    STEP_HEALTHZ : STEP_INCONSISTENT)) {
+			if (probe_setup(&rd, in, c, chain_first[c])) {
 				reqs[n++] = &in->req[c];
 				in->chains_left++;
 			}
@@ -449,7 +458,7 @@ probe_round(struct worker *w)
 	http_run(w->http, reqs, n, &hooks);
 	free(reqs);
 	for (i = 0; i < w->n_inst; i++) {
-		for (c = 0; c < 2; c++) {
+		for (c = 0; c < N_CHAINS; c++) {
 			free(w->inst[i].req[c].body);
 			w->inst[i].req[c].body = NULL;
 			http_req_clear(&w->inst[i].req[c]);

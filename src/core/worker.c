@@ -598,7 +598,7 @@ worker_new(const struct config *c, struct http *h)
 void
 worker_free(struct worker *w)
 {
-	size_t	i;
+	size_t	i, k;
 
 	if (w == NULL)
 		return;
@@ -612,10 +612,10 @@ worker_free(struct worker *w)
 		objset_unref(in->round_objects);
 		free(in->last_error);
 		free(in->reload.result);
-		free(in->req[0].body);
-		free(in->req[1].body);
-		http_req_clear(&in->req[0]);
-		http_req_clear(&in->req[1]);
+		for (k = 0; k < N_CHAINS; k++) {
+			free(in->req[k].body);
+			http_req_clear(&in->req[k]);
+		}
 	}
 	free(w->inst);
 	for (i = 0; i < w->n_ring; i++) {
