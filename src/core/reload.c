@@ -116,6 +116,12 @@ reload_finish(struct worker *w, int t, const char *what, json_t *args,
 	    EV_DROP_RESULT : EV_RELOAD_RESULT, t, "%s via %s: %s",
 	    what, w->inst[t].endpoint, ri->result);
 	w->ring[w->n_ring - 1].ok = ok && consistent;
+	if (ok) {
+		/* The catalog change it caused names t's instance id. */
+		w->id_from = t;
+		w->id_after_rv = worker_catalog_rv(w);
+		w->id_until = mono_now() + 10.0;
+	}
 	audit_write(what, w->inst[t].endpoint, args, ok, consistent, msg);
 	free(w->activity);
 	w->activity = NULL;
