@@ -96,6 +96,41 @@ outcome_start(struct ui *ui, enum ui_action a, int target)
 	}
 }
 
+/*
+ * Leave out the clauses of a list that count nothing, in place:
+ * "verified 3 instances: 3 consistent and in sync, 0 behind the catalog,
+ * 0 inconsistent" reads "verified 3 instances: 3 consistent and in sync",
+ * so that what counts fits on 80 columns.
+ */
+static void
+outcome_compact(char *s)
+{
+	char	*list, *in, *out, *end;
+	bool	 first = true;
+
+	if ((list = strstr(s, ": ")) == NULL || strstr(s, ", ") == NULL)
+		return;
+	list += 2;
+	for (in = out = list; *in != '\0'; in = end) {
+		if ((end = strstr(in, ", ")) == NULL)
+			end = in + strlen(in);
+		if (!(in[0] == '0' && in[1] == ' ')) {
+			if (!first) {
+				memmove(out, ", ", 2);
+				out += 2;
+			}
+			memmove(out, in, (size_t)(end - in));
+			out += end - in;
+			first = false;
+		}
+		if (*end != '\0')
+			end += 2;
+	}
+	if (first)
+		return;		/* all zero: keep as it was (rewritten) */
+	*out = '\0';
+}
+
 /* Put engine text e on the status line after prefix p, in role r. */
 static void
 outcome_say(struct ui *ui, enum role r, double secs, const char *p,
@@ -104,6 +139,8 @@ outcome_say(struct ui *ui, enum role r, double secs, const char *p,
 	char	*shorter, *clean;
 
 	shorter = view_short_text(ui->snap, raw);
+	if (strncmp(shorter, "verified ", 9) == 0)
+		outcome_compact(shorter);
 	clean = sanitize_text(shorter, 400, 0);
 	ui_status(ui, r, secs, "%s: %s%s", p, clean, tail);
 	free(clean);
@@ -174,16 +211,27 @@ outcome_reload(struct ui *ui, const char *p)
 			if (o->sent && e->instance >= 0)
 				break;		/* a probe's, not ours */
 			o->done = true;
-			outcome_say(ui, ROLE_ERROR, 0, p, e->text, "");
+			if (!o->sent) {
+				char	pp[64];
+
+				snprintf(pp, sizeof pp, "%s: nothing sent", p);
+				outcome_say(ui, ROLE_ERROR, 0, pp, e->text, "");
+			} else
+				outcome_say(ui, ROLE_WARN, 0, p, e->text, "");
 			break;
 		case EV_INFO:
 			if (o->sent)
 				break;
 			o->done = true;
-			outcome_say(ui, strncmp(e->text, "read-only", 9) == 0 ?
-			    ROLE_ERROR : ROLE_WARN, OUTCOME_KEEP, p, e->text,
-			    strstr(e->text, "skipped") != NULL ?
-			    "; nothing was sent" : "");
+			{
+				char	pp[64];
+
+				/* What matters first: nothing went out. */
+				snprintf(pp, sizeof pp, "%s: nothing sent", p);
+				outcome_say(ui, strncmp(e->text, "read-only", 9)
+				    == 0 ? ROLE_ERROR : ROLE_WARN, OUTCOME_KEEP,
+				    pp, e->text, "");
+			}
 			break;
 		default:
 			break;
