@@ -28,6 +28,12 @@ start-remote)
 			sleep 1; done; kill "$2" 2>/dev/null' watchdog "$DEMO_PID" "$rpid" \
 		    >/dev/null 2>&1 </dev/null &
 	fi
+	# Say it is up only once it answers (its "ready" line).
+	for i in $(seq 50); do
+		grep -q '^ready ' "$DEMO_DIR/remote.out" 2>/dev/null && break
+		kill -0 "$rpid" 2>/dev/null || { echo "poke: the remote schema did not start" >&2; exit 1; }
+		sleep 0.1
+	done
 	echo "poke: remote schema up on port $DEMO_RS_PORT (replicas stay inconsistent until a reload: press r or R)" ;;
 stop-remote)
 	kill "$(cat "$DEMO_DIR/poke-remote.pid" 2>/dev/null)" 2>/dev/null &&
