@@ -1,10 +1,12 @@
 /*
  * ui_internal.h: the console's shared state and the functions its files
- * give each other (ui.c loop, draw.c primitives, color.c roles, the
- * scr_*.c screens). Curses is used here and only here, on the UI thread.
+ * give each other (ui.c loop, draw.c primitives, color.c roles, outcome.c
+ * the status line, doc.c scrolling documents, the scr_*.c screens). Curses
+ * is used here and only here, on the UI thread.
  *
  * The UI holds one borrowed snapshot at a time (ui->snap) and keeps
- * identities (endpoint, object key), never pointers, across snapshots.
+ * identities (endpoint, object key, event seq), never pointers, across
+ * snapshots.
  */
 #ifndef HASYNC_UI_INTERNAL_H
 #define HASYNC_UI_INTERNAL_H

@@ -1,6 +1,8 @@
 /*
  * draw.c: the console's drawing primitives and the parts every screen
- * shares: header (cluster, catalog, freshness), pane bars, message line,
+ * shares: header (cluster, READ-ONLY, PAUSED, STALE, freshness; the
+ * engine's verdict line; database, catalog, resource_version and who
+ * wrote it as #N, the metadata summary), pane bars, status line,
  * footer (from the key table), the confirmation modal and the "terminal
  * too small" notice. Everything is drawn into stdscr; ui.c calls
  * doupdate() once per frame. UI thread only.

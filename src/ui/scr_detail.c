@@ -290,7 +290,15 @@ scr_detail_event(struct ui *ui, const struct snap_event *e, int cols,
 		    "worked" : "did not work (or not consistent)");
 	doc_add(d, ROLE_NORMAL, NULL, "");
 	doc_add_raw(d, ROLE_NORMAL, "Text", e->text, cols);
-	scr_detail_short(d, s, ROLE_DIM, "Short", e->text, cols);
+	{
+		char	*t = view_short_text(s, e->text);
+
+		/* As the list shows it, when that differs: "#N" for URLs. */
+		if (e->text != NULL && strcmp(t, e->text) != 0)
+			scr_detail_short(d, s, ROLE_DIM, "As listed", e->text,
+			    cols);
+		free(t);
+	}
 }
 
 /* Draw the detail view in lines y .. y+h-1. */

@@ -309,7 +309,7 @@ ui_draw_main(struct ui *ui, int y, int h)
 	n = s != NULL ? (int)s->n_inst : 0;
 	want_obj = (int)ui->n_obj_idx > 1 ? (int)ui->n_obj_idx : 1;
 	want_ev = s != NULL ? (int)s->n_events : 0;
-	inst = 2 + (n > 1 ? 1 : 1);
+	inst = 3;
 	obj = 3;
 	ev = 2;
 	spare = h - inst - obj - ev;
