@@ -64,7 +64,7 @@ static const struct glossary_entry glossary_objects[] = {
 static const struct glossary_entry glossary_marks[] = {
 	{ "verdict line", "Second line: \"all 3 replicas ok at "
 	    "resource_version 7\", or the problems, worst first." },
-	{ "changed ... by #N", "When the catalog's resource_version last "
+	{ "changed by #N", "When the catalog's resource_version last "
 	    "changed and which instance wrote it: #N once hasync has seen "
 	    "that instance's id (after a reload it sent through it), else "
 	    "the id." },
