@@ -131,6 +131,9 @@ struct snap_instance {
 	char		*verdict_text;	/* why, one line: "behind by 3 for 12 s" */
 	int64_t		 behind_by;	/* versions; 0 when in sync or unknown */
 	double		 lag_seconds;	/* since the catalog moved past it; 0 */
+	char		*instance_id;	/* its Hasura instance id, learned when
+					   a reload hasync sent through it
+					   changed the catalog; or NULL */
 };
 
 /* One object of the union over instances. */

@@ -35,6 +35,14 @@ int	 text_width(const char *);
 int	 text_fit(char *, size_t, const char *, int, int);
 
 /*
+ * Fit clean text s into cols columns by eliding its middle ("host…:8081"),
+ * so that both ends stay. Bytes [a, b) are what tells s apart from its
+ * neighbours (a >= b: nothing in particular): the elision is placed so
+ * that they stay visible when they can. Returns the columns written.
+ */
+int	 text_elide(char *, size_t, const char *, int, size_t, size_t);
+
+/*
  * Sanitise raw server text (sanitize_text) and fit it as text_fit() does.
  * raw may be NULL (drawn as "-").
  */

@@ -58,6 +58,8 @@ struct inst {
 	struct objset	*round_objects;
 	bool		 round_consistency;
 	bool		 round_committed;	/* results already folded in */
+	char		*instance_id;	/* learned: the writer id of a catalog
+					   change its reload caused; or NULL */
 };
 
 struct worker {
@@ -101,6 +103,11 @@ struct worker {
 	double			 auto_reload_at;
 	double			 auto_backoff;
 	bool			 stopping;
+	/* Learning instance ids: the next catalog change past id_after_rv
+	 * before id_until was written by instance id_from (-1: none). */
+	int			 id_from;
+	int64_t			 id_after_rv;
+	double			 id_until;
 };
 
 /* worker.c */

@@ -80,6 +80,8 @@ reload_finish(struct worker *w, int t, const char *what, json_t *args,
 	char			 msg[400];
 	va_list			 ap;
 	size_t			 i;
+	bool			 drop = strcmp(what,
+				    "drop_inconsistent_metadata") == 0;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
@@ -97,6 +99,12 @@ reload_finish(struct worker *w, int t, const char *what, json_t *args,
 	    EV_DROP_RESULT : EV_RELOAD_RESULT, t, "%s via %s: %s",
 	    what, w->inst[t].endpoint, ri->result);
 	w->ring[w->n_ring - 1].ok = ok && consistent;
+	if (ok) {
+		/* The catalog change it caused names t's instance id. */
+		w->id_from = t;
+		w->id_after_rv = worker_catalog_rv(w);
+		w->id_until = mono_now() + 10.0;
+	}
 	audit_write(what, w->inst[t].endpoint, args, ok, consistent, msg);
 	free(w->activity);
 	w->activity = NULL;
@@ -105,10 +113,13 @@ reload_finish(struct worker *w, int t, const char *what, json_t *args,
 	/* Verify every replica once they had time to sync: by a round that
 	 * starts after the grace, not one already under way. Until then
 	 * what the others said before is on its way out: they are syncing.
-	 * Look at once too, so that no row contradicts what was done. */
+	 * Look at once too, so that no row contradicts what was done. A drop
+	 * answers with no objects: what t said before is on its way out as
+	 * well. */
 	w->verify_after = mono_now() + worker_grace(w);
 	for (i = 0; ok && i < w->n_inst; i++)
-		w->inst[i].sync_pending = (int)i != t && w->n_inst > 1;
+		w->inst[i].sync_pending = ((int)i != t && w->n_inst > 1) ||
+		    (drop && (int)i == t);
 	worker_probe_by(w, w->verify_after);
 	if (w->c->mode == MODE_CONSOLE || w->c->watch)
 		worker_probe_by(w, mono_now());

@@ -89,6 +89,7 @@ snapshot_free(struct snapshot *s)
 		free(in->reload.result);
 		free(in->label);
 		free(in->verdict_text);
+		free(in->instance_id);
 	}
 	free(s->inst);
 	free(s->verdict_line);
@@ -209,7 +210,7 @@ health_word(enum health h)
 	case HEALTH_OK:
 		return ("ok");
 	case HEALTH_WARN:
-		return ("warn");
+		return ("inconsistent");	/* /healthz WARN */
 	case HEALTH_ERROR:
 		return ("error");
 	case HEALTH_UNREACHABLE:

@@ -31,6 +31,33 @@ verdict_syncing(const struct worker *w, const struct inst *in)
 	return (in->mem_checked_rv != rv || in->mem_version < rv);
 }
 
+/*
+ * Whether instance i disagrees with a replica whose answer is settled: one
+ * that is syncing, waiting for a reload we sent, or behind still shows
+ * what is on its way out, and a replica that is up to date does not
+ * disagree with that (the other one carries the verdict).
+ */
+static bool
+verdict_disagrees(const struct worker *w, const struct inst *in)
+{
+	const struct inst	*o;
+	size_t			 j;
+
+	if (!in->disagrees)
+		return (false);
+	for (j = 0; j < w->n_inst; j++) {
+		o = &w->inst[j];
+		if (o == in || !o->consistency_known || o->last_error != NULL ||
+		    o->health == HEALTH_UNREACHABLE ||
+		    o->health == HEALTH_AUTH || o->sync_pending || o->behind ||
+		    verdict_syncing(w, o))
+			continue;
+		if (!objset_equal(in->objects, o->objects))
+			return (true);
+	}
+	return (false);
+}
+
 enum verdict
 verdict_of(const struct worker *w, size_t i, char *text, size_t len)
 {
@@ -76,7 +103,7 @@ verdict_of(const struct worker *w, size_t i, char *text, size_t len)
 		    long)rv);
 		return (VERDICT_SYNCING);
 	}
-	if (in->disagrees) {
+	if (verdict_disagrees(w, in)) {
 		snprintf(text, len, "reports %zu inconsistent object%s, unlike "
 		    "the other replicas", n, n == 1 ? "" : "s");
 		return (VERDICT_DISAGREES);
@@ -160,8 +187,9 @@ verdict_line(const struct worker *w, int *problems)
 			    mono_now() - in->lag_since);
 			break;
 		case VERDICT_SYNCING:
+			/* What it reports is on its way out. */
 			syncing++;
-			break;
+			continue;
 		default:
 			break;
 		}

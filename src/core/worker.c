@@ -346,6 +346,7 @@ worker_publish(struct worker *w)
 		si->reload.result = worker_dup(in->reload.result);
 		si->label = worker_dup(w->c->labels != NULL ?
 		    w->c->labels[i] : NULL);
+		si->instance_id = worker_dup(in->instance_id);
 		si->verdict = verdict_of(w, i, text, sizeof(text));
 		si->verdict_text = xstrdup(text);
 		if (in->behind || si->verdict == VERDICT_SYNCING) {
@@ -369,6 +370,38 @@ worker_publish(struct worker *w)
 	snapshot_publish(s);
 }
 
+/*
+ * A catalog change that a reload we sent through instance id_from caused
+ * names that instance's Hasura id as its writer: remember it, so that the
+ * console can say "by #2" instead of a UUID. An id belongs to one instance
+ * (a restarted replica gets a new one).
+ */
+static void
+worker_learn_writer(struct worker *w, const struct inbox_event *ev)
+{
+	size_t	i;
+
+	if (w->id_from < 0 || (size_t)w->id_from >= w->n_inst ||
+	    ev->kind != EV_VERSION || ev->writer[0] == '\0')
+		return;
+	if (mono_now() > w->id_until) {
+		w->id_from = -1;
+		return;
+	}
+	if (ev->new_version <= w->id_after_rv)
+		return;
+	for (i = 0; i < w->n_inst; i++) {
+		if (w->inst[i].instance_id != NULL &&
+		    strcmp(w->inst[i].instance_id, ev->writer) == 0) {
+			free(w->inst[i].instance_id);
+			w->inst[i].instance_id = NULL;
+		}
+	}
+	free(w->inst[w->id_from].instance_id);
+	w->inst[w->id_from].instance_id = xstrdup(ev->writer);
+	w->id_from = -1;
+}
+
 /* Fold the listener's news into our state; true if anything changed. */
 static bool
 worker_apply_catalog(struct worker *w, struct inbox_take *t)
@@ -381,6 +414,7 @@ worker_apply_catalog(struct worker *w, struct inbox_take *t)
 
 		worker_add_event(w, ev->kind, -1, ev->at, ev->old_version,
 		    ev->new_version, ev->writer, ev->text);
+		worker_learn_writer(w, ev);
 		if (ev->kind == EV_DB_LOST) {
 			if (t->have_state)	/* for the error text */
 				w->cat = t->state;
@@ -582,6 +616,7 @@ worker_new(const struct config *c, struct http *h)
 	w->http = h;
 	w->export_rv = -1;
 	w->started = mono_now();
+	w->id_from = -1;
 	w->n_inst = c->n_endpoints;
 	w->inst = xcalloc(w->n_inst + 1, sizeof(*w->inst));
 	for (i = 0; i < w->n_inst; i++) {
@@ -612,6 +647,7 @@ worker_free(struct worker *w)
 		objset_unref(in->round_objects);
 		free(in->last_error);
 		free(in->reload.result);
+		free(in->instance_id);
 		for (k = 0; k < N_CHAINS; k++) {
 			free(in->req[k].body);
 			http_req_clear(&in->req[k]);

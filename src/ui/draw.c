@@ -1,6 +1,8 @@
 /*
  * draw.c: the console's drawing primitives and the parts every screen
- * shares: header (cluster, catalog, freshness), pane bars, message line,
+ * shares: header (cluster, READ-ONLY, PAUSED, STALE, freshness; the
+ * engine's verdict line; database, catalog, resource_version and who
+ * wrote it as #N, the metadata summary), pane bars, status line,
  * footer (from the key table), the confirmation modal and the "terminal
  * too small" notice. Everything is drawn into stdscr; ui.c calls
  * doupdate() once per frame. UI thread only.
@@ -9,6 +11,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -18,6 +21,7 @@
 #include "hasync/snapshot.h"
 #include "hasync/ui_internal.h"
 #include "hasync/ui_text.h"
+#include "hasync/ui_view.h"
 
 #define DRAW_BUF	2048
 
@@ -166,19 +170,53 @@ draw_age(const struct snapshot *s)
 	return (ui_now() - s->probed_mono);
 }
 
-/* Top line: cluster label, freshness, STALE and PAUSED. */
+/* Whether the whole picture is stale: no round for 3 probe intervals. */
+bool
+draw_stale(const struct snapshot *s)
+{
+	double	age = draw_age(s);
+
+	return (s != NULL && s->probed_at != 0 && s->probe_interval_ms > 0 &&
+	    age > 3.0 * (double)s->probe_interval_ms / 1000.0);
+}
+
+/* Role for a verdict (the word is always shown as well): green only when
+ * all is fine. */
+enum role
+draw_verdict_role(int v)
+{
+	switch ((enum verdict)v) {
+	case VERDICT_OK:
+		return (ROLE_OK);
+	case VERDICT_SYNCING:
+	case VERDICT_UNKNOWN:
+		return (ROLE_DIM);
+	case VERDICT_STALE:
+		return (ROLE_STALE);
+	case VERDICT_INCONSISTENT:
+	case VERDICT_DISAGREES:
+	case VERDICT_BEHIND:
+		return (ROLE_WARN);
+	default:
+		return (ROLE_ERROR);
+	}
+}
+
+/* Top line: cluster label, READ-ONLY, PAUSED, STALE and freshness. */
 static void
 draw_title(struct ui *ui)
 {
 	const struct snapshot	*s = ui->snap;
 	char			 right[128], clk[16];
 	double			 age = draw_age(s);
-	double			 stale_after;
 	int			 x = 0, rw = 0, rx;
-	bool			 stale = false;
 
 	draw_fill(0, ROLE_TITLE);
 	draw_put(0, &x, COLS, ROLE_TITLE, " hasync ");
+	if (ui->readonly) {
+		draw_put(0, &x, COLS, ROLE_STALE, "READ-ONLY");
+		draw_put(0, &x, COLS, ROLE_TITLE, " ");
+	}
 	if (s == NULL) {
 		draw_put(0, &x, COLS, ROLE_TITLE, " starting...");
 		return;
@@ -186,14 +224,11 @@ draw_title(struct ui *ui)
 	right[0] = '\0';
 	if (s->probed_at == 0)
 		snprintf(right, sizeof right, "waiting for the first probe ");
-	else {
+	else
 		snprintf(right, sizeof right, "updated %s (%lds ago) ",
 		    draw_clock(s->probed_at, clk, sizeof clk),
 		    (long)(age < 0 ? 0 : age));
-		stale_after = 3.0 * (double)s->probe_interval_ms / 1000.0;
-		stale = s->probe_interval_ms > 0 && age > stale_after;
-	}
-	rw = text_width(right) + (stale ? 6 : 0) + (s->paused ? 7 : 0);
+	rw = text_width(right) + (ui->stale ? 6 : 0) + (s->paused ? 7 : 0);
 	draw_put_raw(0, &x, COLS - rw - 1, ROLE_TITLE, s->label, COLS);
 	rx = COLS - rw;
 	if (rx <= x)
@@ -202,67 +237,70 @@ draw_title(struct ui *ui)
 		draw_put(0, &rx, COLS, ROLE_STALE, "PAUSED");
 	if (s->paused)
 		draw_put(0, &rx, COLS, ROLE_TITLE, " ");
-	if (stale)
+	if (ui->stale)
 		draw_put(0, &rx, COLS, ROLE_STALE, "STALE");
-	if (stale)
+	if (ui->stale)
 		draw_put(0, &rx, COLS, ROLE_TITLE, " ");
 	draw_put(0, &rx, COLS, ROLE_TITLE, right);
 }
 
-/* Second line: catalog kind, version, resource_version and its change. */
+/* Second line: the cluster in one line, from the engine's verdict. */
+static void
+draw_verdict(struct ui *ui)
+{
+	const struct snapshot	*s = ui->snap;
+	enum role		 r;
+	char			*shorter;
+	int			 x = 1;
+
+	if (s == NULL || s->verdict_line == NULL)
+		return;
+	if (ui->stale) {
+		draw_put(1, &x, COLS, ROLE_STALE, "STALE");
+		draw_put(1, &x, COLS, ROLE_DIM, " last known: ");
+		r = ROLE_DIM;
+	} else if (s->problems == 0)
+		r = s->probed_at == 0 ? ROLE_DIM : ROLE_OK;
+	else {
+		size_t	i;
+
+		r = ROLE_WARN;
+		for (i = 0; i < s->n_inst; i++)
+			if (s->inst[i].verdict <= VERDICT_ERROR)
+				r = ROLE_ERROR;
+		if (s->db == DB_LOST)
+			r = ROLE_ERROR;
+	}
+	shorter = view_short_text(s, s->verdict_line);
+	draw_put_raw(1, &x, COLS, r, shorter, COLS);
+	free(shorter);
+}
+
+/* "1 source", "3 tables": n and the right form of the noun. */
+static int
+draw_count(char *buf, size_t len, int n, const char *one, const char *many)
+{
+	return (snprintf(buf, len, "%d %s", n, n == 1 ? one : many));
+}
+
+/* Third line: database, catalog, resource_version and who changed it,
+ * then the metadata summary as far as it fits. */
 static void
 draw_catalog(struct ui *ui)
 {
 	const struct snapshot	*s = ui->snap;
-	char			 buf[256], clk[16];
-	int			 x = 1;
-
-	if (s == NULL)
-		return;
-	if (s->db == DB_NONE) {
-		draw_put(1, &x, COLS, ROLE_DIM,
-		    "no --database-url: catalog not watched");
-		return;
-	}
-	draw_put(1, &x, COLS, ROLE_NORMAL, "catalog ");
-	draw_put_raw(1, &x, COLS, ROLE_NORMAL,
-	    s->catalog_kind != NULL ? s->catalog_kind : "?", 8);
-	draw_put(1, &x, COLS, ROLE_NORMAL, " ");
-	draw_put_raw(1, &x, COLS, ROLE_NORMAL,
-	    s->catalog_version != NULL ? s->catalog_version : "?", 12);
-	draw_put(1, &x, COLS, ROLE_NORMAL, "  resource_version ");
-	if (s->resource_version < 0)
-		snprintf(buf, sizeof buf, "?");
-	else
-		snprintf(buf, sizeof buf, "%lld",
-		    (long long)s->resource_version);
-	draw_put(1, &x, COLS, ROLE_HEADER, buf);
-	if (s->version_changed_at != 0) {
-		snprintf(buf, sizeof buf, "  changed %s",
-		    draw_clock(s->version_changed_at, clk, sizeof clk));
-		draw_put(1, &x, COLS, ROLE_NORMAL, buf);
-		if (s->version_writer != NULL) {
-			draw_put(1, &x, COLS, ROLE_NORMAL, " by ");
-			draw_put_raw(1, &x, COLS, ROLE_NORMAL,
-			    s->version_writer, 40);
-		}
-	}
-}
-
-/* Third line: database connection and the metadata summary. */
-static void
-draw_dbline(struct ui *ui)
-{
-	const struct snapshot	*s = ui->snap;
 	const struct meta_summary *m;
-	char			 buf[256];
-	int			 x = 1;
+	const char		*sep = draw_glyph(" \xc2\xb7 ", " | ");
+	char			 buf[256], clk[16];
+	size_t			 who;
+	int			 x = 1, i;
 
 	if (s == NULL)
 		return;
 	switch (s->db) {
 	case DB_NONE:
-		draw_put(2, &x, COLS, ROLE_DIM, "db none");
+		draw_put(2, &x, COLS, ROLE_DIM,
+		    "no --database-url: catalog not watched");
 		break;
 	case DB_CONNECTING:
 		draw_put(2, &x, COLS, ROLE_WARN, "db connecting");
@@ -274,21 +312,74 @@ draw_dbline(struct ui *ui)
 		draw_put(2, &x, COLS, ROLE_ERROR, "db LOST");
 		if (s->db_error != NULL) {
 			draw_put(2, &x, COLS, ROLE_ERROR, ": ");
-			draw_put_raw(2, &x, COLS, ROLE_ERROR, s->db_error, 48);
+			draw_put_raw(2, &x, COLS, ROLE_ERROR, s->db_error, 40);
 		}
 		snprintf(buf, sizeof buf, ", retrying every 0.5s (attempt %d)",
 		    s->db_attempt);
 		draw_put(2, &x, COLS, ROLE_NORMAL, buf);
 		break;
 	}
+	if (s->db != DB_NONE) {
+		draw_put(2, &x, COLS, ROLE_NORMAL, sep);
+		draw_put(2, &x, COLS, ROLE_NORMAL, "catalog ");
+		draw_put_raw(2, &x, COLS, ROLE_NORMAL,
+		    s->catalog_kind != NULL ? s->catalog_kind : "?", 8);
+		draw_put(2, &x, COLS, ROLE_NORMAL, " ");
+		draw_put_raw(2, &x, COLS, ROLE_NORMAL,
+		    s->catalog_version != NULL ? s->catalog_version : "?", 12);
+	}
+	if (s->resource_version >= 0 || s->db != DB_NONE) {
+		draw_put(2, &x, COLS, ROLE_NORMAL, sep);
+		draw_put(2, &x, COLS, ROLE_NORMAL, "resource_version ");
+		if (s->resource_version < 0)
+			snprintf(buf, sizeof buf, "?");
+		else
+			snprintf(buf, sizeof buf, "%lld",
+			    (long long)s->resource_version);
+		draw_put(2, &x, COLS, ROLE_HEADER, buf);
+	}
+	if (s->version_changed_at != 0) {
+		snprintf(buf, sizeof buf, " changed %s",
+		    draw_clock(s->version_changed_at, clk, sizeof clk));
+		draw_put(2, &x, COLS, ROLE_NORMAL, buf);
+		if (s->version_writer != NULL) {
+			draw_put(2, &x, COLS, ROLE_NORMAL, " by ");
+			if ((who = view_instance_by_id(s, s->version_writer)) >
+			    0) {
+				snprintf(buf, sizeof buf, "#%zu", who);
+				draw_put(2, &x, COLS, ROLE_HEADER, buf);
+			} else
+				draw_put_raw(2, &x, COLS, ROLE_NORMAL,
+				    s->version_writer, 40);
+		}
+	}
 	m = &s->meta;
 	if (!m->known)
 		return;
-	snprintf(buf, sizeof buf, "  %s  metadata: %d sources, %d tables, "
-	    "%d remote schemas, %d actions, %d event triggers, %d cron",
-	    draw_glyph("\xc2\xb7", "|"), m->sources, m->tables,
-	    m->remote_schemas, m->actions, m->event_triggers, m->cron_triggers);
-	draw_put(2, &x, COLS, ROLE_NORMAL, buf);
+	{
+		const struct {
+			int		 n;
+			const char	*one, *many;
+		} items[] = {
+			{ m->sources, "source", "sources" },
+			{ m->tables, "table", "tables" },
+			{ m->remote_schemas, "remote schema", "remote schemas" },
+			{ m->actions, "action", "actions" },
+			{ m->event_triggers, "event trigger", "event triggers" },
+			{ m->cron_triggers, "cron trigger", "cron triggers" },
+		};
+		bool	first = true;
+
+		for (i = 0; i < (int)(sizeof items / sizeof items[0]); i++) {
+			if (items[i].n == 0 && i > 1)
+				continue;	/* no "0 actions" */
+			draw_put(2, &x, COLS, ROLE_NORMAL, first ? sep : ", ");
+			draw_count(buf, sizeof buf, items[i].n, items[i].one,
+			    items[i].many);
+			draw_put(2, &x, COLS, ROLE_NORMAL, buf);
+			first = false;
+		}
+	}
 }
 
 /* The three header lines. */
@@ -296,8 +387,8 @@ void
 draw_header(struct ui *ui)
 {
 	draw_title(ui);
+	draw_verdict(ui);
 	draw_catalog(ui);
-	draw_dbline(ui);
 }
 
 /* What is in flight, for the footer: "reloading cluster... 3s". */
@@ -350,8 +441,7 @@ draw_footer(struct ui *ui)
 		draw_put(LINES - 2, &x, COLS, ROLE_DIM,
 		    "  (Enter keeps, Esc clears)");
 	} else if (ui->msg[0] != '\0')
-		draw_text(LINES - 2, 0, COLS,
-		    ui->msg_error ? ROLE_ERROR : ROLE_NORMAL, ui->msg, 0);
+		draw_text(LINES - 2, 0, COLS, ui->msg_role, ui->msg, 0);
 
 	/* The footer: activity first, then the keys that fit. */
 	draw_fill(y, ROLE_NORMAL);
@@ -434,7 +524,7 @@ draw_modal(struct ui *ui)
 		lines[n++] = l0;
 		shown = s->n_objects < 5 ? s->n_objects : 5;
 		for (i = 0; i < shown; i++) {
-			raw[n] = s->objects[i].obj->name;
+			raw[n] = view_object_name(s->objects[i].obj);
 			lines[n++] = s->objects[i].obj->type;
 		}
 		if (s->n_objects > shown) {

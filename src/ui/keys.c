@@ -35,13 +35,15 @@ static const struct keybind keys_all[] = {
 	{ ACT_PREV_PANE, { KEY_BTAB, 0 }, "S-Tab", NULL, NULL,
 	    "previous pane", 0 },
 	{ ACT_ENTER, { '\n', '\r', KEY_ENTER, 'l', 0 }, "Enter l", "Enter",
-	    "Detail", "details of the selected object", 0 },
+	    "Detail", "details of the selected row (instance, object or event) "
+	    "and what to do next", 0 },
 	{ ACT_BACK, { 27, KEY_BACKSPACE, 127, 0 }, "Esc Bksp", NULL, NULL,
 	    "back; in the objects pane, clear the filter first", 0 },
 	{ ACT_FILTER, { '/', KEY_F(3), 0 }, "/ F3", "/", "Filter",
-	    "filter objects by type, name or reason (Esc clears)", 0 },
+	    "filter objects by type, name, reason or cause (Esc clears)", 0 },
 	{ ACT_SORT_PREV, { '<', 0 }, "<", NULL, NULL,
-	    "sort instances by the previous column", 0 },
+	    "sort instances by the previous column (verdict, worst first, "
+	    "is the default)", 0 },
 	{ ACT_SORT_NEXT, { '>', KEY_F(6), 0 }, "> F6", NULL, NULL,
 	    "sort instances by the next column", 0 },
 	{ ACT_SORT_INVERT, { 'I', 0 }, "I", NULL, NULL,

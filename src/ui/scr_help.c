@@ -1,7 +1,9 @@
 /*
- * scr_help.c: the help screen, generated from the key table (keys.c), so
- * it lists exactly the keys that work; --readonly leaves out r, R and D.
- * UI thread only.
+ * scr_help.c: the help screen: the keys from the key table (keys.c), so it
+ * lists exactly the keys that work (--readonly leaves out r, R and D), then
+ * every word and column on screen from the glossary (glossary.c), the same
+ * text the manual prints. It scrolls, with a "more" mark while there is
+ * more below (doc.c). UI thread only.
  */
 #include "config.h"
 
@@ -9,6 +11,7 @@
 
 #include <curses.h>
 
+#include "hasync/ui_glossary.h"
 #include "hasync/ui_internal.h"
 #include "hasync/ui_keys.h"
 
@@ -18,38 +21,31 @@
 void
 scr_help_draw(struct ui *ui, int y, int h)
 {
-	const struct keybind	*k;
-	size_t			 n, i, row = 0, shown = 0;
-	int			 line;
+	const struct glossary_section	*g;
+	const struct keybind		*k;
+	struct doc			 d = { NULL, 0, 0, HELP_KEYCOL - 1 };
+	size_t				 n, i, j;
+	int				 cols = COLS - HELP_KEYCOL - 1;
 
-	draw_bar(y, "Help", ui->readonly ? "read-only: no reload or drop keys"
-	    : "Esc or q goes back", true);
-	ui->page_rows = h - 1;
+	if (cols < 8)
+		cols = 8;
+	doc_add(&d, ROLE_HEADER, NULL, ui->readonly ? "Keys (read-only: "
+	    "no reload or drop keys)" : "Keys");
 	k = keys_table(&n);
 	for (i = 0; i < n; i++)
 		if (keys_enabled(&k[i], ui->readonly))
-			row++;
-	if (ui->help_top >= row)
-		ui->help_top = row > 0 ? row - 1 : 0;
-	row = 0;
+			doc_add_clean(&d, ROLE_NORMAL, k[i].label, k[i].help,
+			    cols);
+	g = glossary(&n);
 	for (i = 0; i < n; i++) {
-		if (!keys_enabled(&k[i], ui->readonly))
-			continue;
-		if (row++ < ui->help_top)
-			continue;
-		line = y + 1 + (int)shown;
-		if (line >= y + h)
-			break;
-		draw_text(line, 1, HELP_KEYCOL - 1, ROLE_HEADER, k[i].label, 0);
-		draw_text(line, HELP_KEYCOL, COLS - HELP_KEYCOL, ROLE_NORMAL,
-		    k[i].help, 0);
-		shown++;
+		doc_add(&d, ROLE_NORMAL, NULL, "");
+		doc_add(&d, ROLE_HEADER, NULL, g[i].title);
+		for (j = 0; j < g[i].n; j++)
+			doc_add_clean(&d, ROLE_NORMAL, g[i].v[j].term,
+			    g[i].v[j].text, cols);
 	}
-	line = y + 1 + (int)shown + 1;
-	if (line < y + h)
-		draw_text(line, 1, COLS - 1, ROLE_DIM, "Health is shown as "
-		    "words: ok, warn, error, unreachable, auth. BEHIND, DIFF, "
-		    "STALE and PAUSED mark lagging or old data.", 0);
+	doc_draw(ui, &d, y, h, "Help");
+	doc_free(&d);
 }
 
 /* Handle action a on the help screen. */
@@ -62,16 +58,8 @@ scr_help_key(struct ui *ui, enum ui_action a)
 	case ACT_HELP:
 		ui->screen = SCREEN_MAIN;
 		return (true);
-	case ACT_UP:
-	case ACT_PGUP:
-	case ACT_HOME:
-		ui->help_top = 0;
-		return (true);
-	case ACT_DOWN:
-	case ACT_PGDN:
-		ui->help_top++;
-		return (true);
 	default:
+		(void)doc_key(ui, a);
 		return (true);	/* nothing else acts behind the help */
 	}
 }

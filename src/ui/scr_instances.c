@@ -1,9 +1,15 @@
 /*
- * scr_instances.c: the instances pane: one row per configured endpoint with
- * its health (as a word), latency, server version, inconsistent count,
- * in-memory resource_version (BEHIND when it lags), and the last reload or
- * the last error with a retry countdown. Sortable; the selection follows
- * the same endpoint across refreshes. UI thread only.
+ * scr_instances.c: the instances pane: one row per configured endpoint,
+ * led by its verdict (the one word, in the one colour that is green only
+ * when all is fine), then its number, its endpoint (host:port, the label
+ * of -e NAME=URL first), and as far as they fit its in-memory
+ * resource_version, inconsistent object count, latency, server version,
+ * and why the verdict is not ok (or the last reload). When the terminal
+ * is narrow, low-priority columns go before the endpoint shrinks, and an
+ * endpoint that must shrink loses its middle, never the part that tells it
+ * apart from the others. When the whole picture is stale every row says
+ * so. Sorted worst first by default; the selection follows the same
+ * endpoint across refreshes. UI thread only.
  */
 #include "config.h"
 
@@ -16,14 +22,16 @@
 
 #include "hasync/config.h"
 #include "hasync/engine.h"
+#include "hasync/sanitize.h"
 #include "hasync/snapshot.h"
 #include "hasync/ui_internal.h"
 #include "hasync/ui_text.h"
+#include "hasync/ui_view.h"
 #include "hasync/xmalloc.h"
 
 enum inst_col {
-	COL_NUM, COL_ENDPOINT, COL_HEALTH, COL_LATENCY, COL_VERSION,
-	COL_INCONS, COL_MEMVER, COL_LAST, COL_COUNT,
+	COL_VERDICT, COL_NUM, COL_ENDPOINT, COL_MEMVER, COL_INCONS,
+	COL_LATENCY, COL_VERSION, COL_WHY, COL_COUNT,
 };
 
 struct inst_coldef {
@@ -31,120 +39,136 @@ struct inst_coldef {
 	int		 width;		/* 0: flexible */
 	int		 prio;		/* dropped lowest first when narrow */
 	int		 flags;		/* TEXT_RIGHT */
-	enum view_sort	 sort;		/* the sort key it shows, or -1 */
+	int		 sort;		/* the enum view_sort it shows, or -1 */
 };
 
 static const struct inst_coldef inst_cols[COL_COUNT] = {
-	{ "#", 2, 9, TEXT_RIGHT, -1 },
+	{ "verdict", 12, 10, 0, VIEW_SORT_VERDICT },
+	{ "#", 2, 10, TEXT_RIGHT, VIEW_SORT_NUMBER },
 	{ "endpoint", 0, 10, 0, VIEW_SORT_ENDPOINT },
-	{ "health", 12, 9, 0, VIEW_SORT_HEALTH },
-	{ "latency", 7, 5, TEXT_RIGHT, VIEW_SORT_LATENCY },
-	{ "version", 9, 3, 0, VIEW_SORT_VERSION },
-	{ "incons", 7, 7, TEXT_RIGHT, VIEW_SORT_INCONSISTENT },
-	{ "in-memory", 13, 6, TEXT_RIGHT, VIEW_SORT_MEMVER },
-	{ "last reload / error", 0, 4, 0, -1 },
+	{ "in-memory", 9, 6, TEXT_RIGHT, VIEW_SORT_MEMVER },
+	{ "objects", 7, 5, TEXT_RIGHT, VIEW_SORT_INCONSISTENT },
+	{ "latency", 7, 3, TEXT_RIGHT, VIEW_SORT_LATENCY },
+	{ "version", 9, 2, 0, VIEW_SORT_VERSION },
+	{ "why / last reload", 0, 8, 0, -1 },
 };
 
-#define INST_MIN_ENDPOINT	16
-#define INST_MIN_LAST		12
+#define INST_MIN_ENDPOINT	12
+#define INST_MIN_WHY		16
+#define INST_MAX_ENDPOINT	60
+#define INST_EP_LEN		512
 
-/* Work out which columns fit in COLS and their widths. */
+/*
+ * Work out which columns fit in COLS and their widths: the endpoint first
+ * gets what its widest text needs; columns are dropped, lowest priority
+ * first, before it shrinks; the why column gets the rest.
+ */
 static void
-scr_instances_layout(struct ui *ui, int *w)
+scr_instances_layout(int want, int *w)
 {
-	int	total, i, drop, c, ep, want = INST_MIN_ENDPOINT;
-	size_t	k;
+	int	total, i, drop;
 
-	for (k = 0; ui->snap != NULL && k < ui->snap->n_inst; k++) {
-		i = text_width(ui->snap->inst[k].endpoint);
-		if (i > want)
-			want = i;
-	}
-	if (want > 48)
-		want = 48;
+	if (want < INST_MIN_ENDPOINT)
+		want = INST_MIN_ENDPOINT;
+	if (want > INST_MAX_ENDPOINT)
+		want = INST_MAX_ENDPOINT;
 	for (i = 0; i < COL_COUNT; i++)
 		w[i] = inst_cols[i].width;
+	w[COL_ENDPOINT] = want;
+	w[COL_WHY] = INST_MIN_WHY;
 	for (;;) {
 		total = 0;
 		for (i = 0; i < COL_COUNT; i++)
 			if (w[i] > 0)
 				total += w[i] + 1;
-		total += INST_MIN_ENDPOINT + 1;
-		if (w[COL_LAST] >= 0)
-			total += INST_MIN_LAST + 1;
-		if (total <= COLS)
+		if (total - 1 <= COLS)
 			break;
-		/* Drop the visible column with the lowest priority. */
 		drop = -1;
 		for (i = 0; i < COL_COUNT; i++) {
-			if (i == COL_ENDPOINT || w[i] < 0)
-				continue;
-			if (i != COL_LAST && w[i] == 0)
+			if (w[i] <= 0 || inst_cols[i].prio >= 10)
 				continue;
 			if (drop == -1 || inst_cols[i].prio < inst_cols[drop].prio)
 				drop = i;
 		}
-		if (drop == -1)
-			break;
+		if (drop == -1) {
+			/* Only the essentials left: the endpoint shrinks. */
+			w[COL_ENDPOINT] -= total - 1 - COLS;
+			if (w[COL_ENDPOINT] < 4)
+				w[COL_ENDPOINT] = 4;
+			return;
+		}
 		w[drop] = -1;
 	}
-	/* The endpoint gets what it needs; the last column the rest. */
-	c = COLS;
-	for (i = 0; i < COL_COUNT; i++)
-		if (w[i] > 0)
-			c -= w[i] + 1;
-	if (w[COL_LAST] >= 0) {
-		c -= 2;
-		ep = want < c - INST_MIN_LAST ? want : c - INST_MIN_LAST;
-		if (ep < INST_MIN_ENDPOINT)
-			ep = INST_MIN_ENDPOINT;
-		w[COL_ENDPOINT] = ep;
-		w[COL_LAST] = c - ep > 1 ? c - ep : 1;
-	} else
-		w[COL_ENDPOINT] = c - 1 > 1 ? c - 1 : 1;
+	if (w[COL_WHY] > 0)
+		w[COL_WHY] += COLS - (total - 1);
+	else
+		w[COL_ENDPOINT] += COLS - (total - 1);
 }
 
-/* Role for a verdict (the word is always shown as well): green only when
- * all is fine. */
-static enum role
-scr_instances_verdict_role(enum verdict v)
+/* The why column: the verdict's reason, or for ok the last reload. */
+static const char *
+scr_instances_why(struct ui *ui, const struct snap_instance *in, char *buf,
+    size_t len, enum role *r)
 {
-	switch (v) {
-	case VERDICT_OK:
-		return (ROLE_OK);
-	case VERDICT_SYNCING:
-	case VERDICT_UNKNOWN:
-		return (ROLE_DIM);
-	case VERDICT_INCONSISTENT:
-	case VERDICT_DISAGREES:
-	case VERDICT_BEHIND:
-		return (ROLE_WARN);
-	default:
-		return (ROLE_ERROR);
+	const struct snapshot	*s = ui->snap;
+	char			 clk[16], res[200];
+	long			 retry;
+
+	if (ui->stale) {
+		*r = ROLE_DIM;
+		text_fit_raw(res, sizeof res, in->verdict_text, 120, 0);
+		snprintf(buf, len, "last known: %s (%s)",
+		    verdict_word(in->verdict), res);
+		return (buf);
 	}
+	if (in->reload.in_flight) {
+		*r = ROLE_WARN;
+		snprintf(buf, len, "reloading... %lds", in->reload.at != 0 ?
+		    (long)(time(NULL) - in->reload.at) : 0L);
+		return (buf);
+	}
+	if (in->verdict != VERDICT_OK) {
+		*r = draw_verdict_role(in->verdict);
+		if (*r == ROLE_OK || *r == ROLE_STALE)
+			*r = ROLE_NORMAL;
+		text_fit_raw(res, sizeof res, in->verdict_text, 150, 0);
+		retry = (long)(s->probed_mono + (double)s->probe_interval_ms /
+		    1000.0 - ui_now() + 0.999);
+		if (in->last_error != NULL && !s->paused && retry > 0)
+			snprintf(buf, len, "%s, retry in %lds", res, retry);
+		else
+			snprintf(buf, len, "%s", res);
+		return (buf);
+	}
+	*r = ROLE_NORMAL;
+	if (in->reload.at == 0)
+		return ("-");
+	text_fit_raw(res, sizeof res, in->reload.result != NULL ?
+	    in->reload.result : (in->reload.ok ? "ok" : "failed"), 60, 0);
+	snprintf(buf, len, "reload %s: %s", draw_clock(in->reload.at, clk,
+	    sizeof clk), res);
+	return (buf);
 }
 
-/* Text of cell c for instance i (number n in the table); *raw if unsanitised. */
+/* Text of cell c for instance i; *r its role. Clean text. */
 static const char *
 scr_instances_cell(struct ui *ui, size_t i, enum inst_col c, char *buf,
-    size_t len, bool *raw, enum role *r)
+    size_t len, enum role *r)
 {
 	const struct snapshot		*s = ui->snap;
 	const struct snap_instance	*in = &s->inst[i];
-	char				 clk[16], res[160];
-	long				 retry;
 
-	*raw = false;
-	*r = ROLE_NORMAL;
+	*r = ui->stale ? ROLE_DIM : ROLE_NORMAL;
 	switch (c) {
 	case COL_NUM:
 		snprintf(buf, len, "%zu", i + 1);
 		return (buf);
-	case COL_ENDPOINT:
-		*raw = true;
-		return (in->endpoint);
-	case COL_HEALTH:
-		*r = scr_instances_verdict_role(in->verdict);
+	case COL_VERDICT:
+		if (ui->stale) {
+			*r = ROLE_STALE;
+			return (verdict_word(VERDICT_STALE));
+		}
+		*r = draw_verdict_role(in->verdict);
 		return (verdict_word(in->verdict));
 	case COL_LATENCY:
 		if (in->latency_ms < 0)
@@ -152,58 +176,51 @@ scr_instances_cell(struct ui *ui, size_t i, enum inst_col c, char *buf,
 		snprintf(buf, len, "%ldms", in->latency_ms);
 		return (buf);
 	case COL_VERSION:
-		*raw = true;
-		return (in->server_version != NULL ? in->server_version : "-");
+		text_fit_raw(buf, len, in->server_version != NULL ?
+		    in->server_version : "-", 40, 0);
+		return (buf);
 	case COL_INCONS:
 		if (!in->consistency_known)
 			return ("-");
-		snprintf(buf, len, "%s%zu", in->disagrees ? "DIFF " : "",
-		    in->objects->n);
-		if (in->objects->n > 0 || in->disagrees)
+		snprintf(buf, len, "%zu", in->objects->n);
+		if (in->objects->n > 0 && !ui->stale)
 			*r = ROLE_WARN;
 		return (buf);
 	case COL_MEMVER:
 		if (in->mem_version < 0)
 			return ("-");
-		snprintf(buf, len, "%s%lld", in->behind ? "BEHIND " : "",
-		    (long long)in->mem_version);
-		if (in->behind)
+		if (in->behind_by > 0)
+			snprintf(buf, len, "%lld -%lld",
+			    (long long)in->mem_version,
+			    (long long)in->behind_by);
+		else
+			snprintf(buf, len, "%lld", (long long)in->mem_version);
+		if (in->verdict == VERDICT_BEHIND && !ui->stale)
 			*r = ROLE_WARN;
 		return (buf);
-	case COL_LAST:
-		if (in->last_error != NULL) {
-			text_fit_raw(res, sizeof res, in->last_error, 40, 0);
-			retry = (long)(s->probed_mono +
-			    (double)s->probe_interval_ms / 1000.0 - ui_now() +
-			    0.999);
-			if (s->paused || retry <= 0)
-				snprintf(buf, len, "%s", res);
-			else
-				snprintf(buf, len, "%s, retry in %lds", res,
-				    retry);
-			*r = ROLE_ERROR;
-			return (buf);
-		}
-		if (in->reload.in_flight) {
-			snprintf(buf, len, "reloading... %lds",
-			    in->reload.at != 0 ?
-			    (long)(time(NULL) - in->reload.at) : 0L);
-			*r = ROLE_WARN;
-			return (buf);
-		}
-		if (in->reload.at == 0)
-			return ("-");
-		text_fit_raw(res, sizeof res, in->reload.result != NULL ?
-		    in->reload.result : (in->reload.ok ? "ok" : "failed"),
-		    60, 0);
-		snprintf(buf, len, "%s %s",
-		    draw_clock(in->reload.at, clk, sizeof clk), res);
-		if (!in->reload.ok || !in->reload.consistent)
-			*r = ROLE_WARN;
-		return (buf);
+	case COL_WHY:
+		return (scr_instances_why(ui, in, buf, len, r));
 	default:
 		return ("");
 	}
+}
+
+/* A column heading: its name always, the sort arrow only if it fits. */
+static void
+scr_instances_heading(struct ui *ui, int y, int x, int c, int w)
+{
+	char		 buf[64];
+	const char	*arrow = ui->sort_reverse ?
+			    draw_glyph("\xe2\x96\xbc", "v") :
+			    draw_glyph("\xe2\x96\xb2", "^");
+	bool		 sorted = inst_cols[c].sort >= 0 &&
+			    inst_cols[c].sort == (int)ui->sort;
+
+	if (sorted && text_width(inst_cols[c].title) + 1 <= w)
+		snprintf(buf, sizeof buf, "%s%s", inst_cols[c].title, arrow);
+	else
+		snprintf(buf, sizeof buf, "%s", inst_cols[c].title);
+	draw_text(y, x, w, ROLE_HEADER, buf, inst_cols[c].flags);
 }
 
 /* Draw the pane at line y, h lines tall (bar + headings + rows). */
@@ -212,11 +229,10 @@ scr_instances_draw(struct ui *ui, int y, int h, bool focused)
 {
 	const struct snapshot	*s = ui->snap;
 	const char		*txt;
-	char			 info[96], buf[256];
+	char			 info[96], buf[512], **eps = NULL;
 	enum role		 r, rowrole;
-	size_t			 k, i;
-	int			 w[COL_COUNT], c, x, rows;
-	bool			 raw;
+	size_t			 k, i, a, b;
+	int			 w[COL_COUNT], c, x, rows, want = 0, line;
 
 	snprintf(info, sizeof info, "%zu  sort: %s %s", s != NULL ?
 	    s->n_inst : (size_t)0, view_sort_name(ui->sort), ui->sort_reverse ?
@@ -224,50 +240,61 @@ scr_instances_draw(struct ui *ui, int y, int h, bool focused)
 	draw_bar(y, "Instances", info, focused);
 	if (h < 2)
 		return;
-	scr_instances_layout(ui, w);
+	if (s != NULL && s->n_inst > 0) {
+		eps = xcalloc(s->n_inst, sizeof *eps);
+		for (i = 0; i < s->n_inst; i++) {
+			eps[i] = xmalloc(INST_EP_LEN);
+			view_endpoint(s, i, eps[i], INST_EP_LEN);
+			if (text_width(eps[i]) > want)
+				want = text_width(eps[i]);
+		}
+	}
+	scr_instances_layout(want, w);
 	draw_fill(y + 1, ROLE_HEADER);
 	x = 0;
 	for (c = 0; c < COL_COUNT; c++) {
 		if (w[c] <= 0)
 			continue;
-		snprintf(buf, sizeof buf, "%s%s", inst_cols[c].title,
-		    (int)inst_cols[c].sort == (int)ui->sort && inst_cols[c].sort !=
-		    (enum view_sort)-1 ? (ui->sort_reverse ?
-		    draw_glyph("\xe2\x96\xbc", "v") :
-		    draw_glyph("\xe2\x96\xb2", "^")) : "");
-		draw_text(y + 1, x, w[c], ROLE_HEADER, buf, inst_cols[c].flags);
+		scr_instances_heading(ui, y + 1, x, c, w[c]);
 		x += w[c] + 1;
 	}
 	rows = h - 2;
 	if (s == NULL || s->n_inst == 0)
-		return;
+		goto out;
 	draw_list_clamp(&ui->inst, ui->n_inst, rows);
 	if (focused)
 		ui->page_rows = rows;
 	for (k = ui->inst.top; k < ui->n_inst && (int)(k - ui->inst.top) < rows;
 	    k++) {
 		i = ui->inst_order[k];
+		line = y + 2 + (int)(k - ui->inst.top);
 		rowrole = ROLE_NORMAL;
 		if (k == ui->inst.sel)
 			rowrole = focused ? ROLE_SELECTED : ROLE_SELECTED_DIM;
-		draw_fill(y + 2 + (int)(k - ui->inst.top), rowrole);
+		draw_fill(line, rowrole);
 		x = 0;
 		for (c = 0; c < COL_COUNT; c++) {
 			if (w[c] <= 0)
 				continue;
-			txt = scr_instances_cell(ui, i, c, buf, sizeof buf,
-			    &raw, &r);
-			if (rowrole != ROLE_NORMAL)
+			if (c == COL_ENDPOINT) {
+				view_differs(eps, s->n_inst, i, &a, &b);
+				text_elide(buf, sizeof buf, eps[i], w[c], a, b);
+				txt = buf;
+				r = ui->stale ? ROLE_DIM : ROLE_NORMAL;
+			} else
+				txt = scr_instances_cell(ui, i, c, buf,
+				    sizeof buf, &r);
+			/* The verdict keeps its colour on the selected row. */
+			if (rowrole != ROLE_NORMAL && c != COL_VERDICT)
 				r = rowrole;
-			if (raw)
-				draw_raw(y + 2 + (int)(k - ui->inst.top), x,
-				    w[c], r, txt, inst_cols[c].flags);
-			else
-				draw_text(y + 2 + (int)(k - ui->inst.top), x,
-				    w[c], r, txt, inst_cols[c].flags);
+			draw_text(line, x, w[c], r, txt, inst_cols[c].flags);
 			x += w[c] + 1;
 		}
 	}
+out:
+	for (i = 0; eps != NULL && i < s->n_inst; i++)
+		free(eps[i]);
+	free(eps);
 }
 
 /* Index in snap->inst of the selected instance, or -1. */
@@ -294,6 +321,8 @@ scr_instances_remember(struct ui *ui)
 bool
 scr_instances_key(struct ui *ui, enum ui_action a)
 {
+	long	i;
+
 	switch (a) {
 	case ACT_SORT_NEXT:
 		ui->sort = (ui->sort + 1) % VIEW_SORT_COUNT;
@@ -306,6 +335,12 @@ scr_instances_key(struct ui *ui, enum ui_action a)
 	case ACT_SORT_INVERT:
 		ui->sort_reverse = !ui->sort_reverse;
 		ui_resort(ui);
+		return (true);
+	case ACT_ENTER:
+		if ((i = scr_instances_selected(ui)) < 0)
+			return (true);
+		ui->detail_inst = (size_t)i;
+		ui_open_detail(ui, DETAIL_INSTANCE);
 		return (true);
 	default:
 		break;

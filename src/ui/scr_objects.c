@@ -1,9 +1,10 @@
 /*
  * scr_objects.c: the inconsistent objects pane: the union over instances,
- * one row per object with its type, name, reason and the instances that
- * report it (by their number in the instances pane). "/" filters by a
- * substring of type, name or reason and the bar shows "N of M"; Enter
- * opens scr_detail. The selection follows the object key. UI thread only.
+ * one row per object with its type, its name (without the type again),
+ * its root cause and the instances that report it (by their number in
+ * the instances pane). "/" filters by a substring of type, name, reason or
+ * cause and the bar shows "N of M"; Enter opens scr_detail. The selection
+ * follows the object key. UI thread only.
  */
 #include "config.h"
 
@@ -13,9 +14,11 @@
 
 #include <curses.h>
 
+#include "hasync/sanitize.h"
 #include "hasync/snapshot.h"
 #include "hasync/ui_internal.h"
 #include "hasync/ui_text.h"
+#include "hasync/ui_view.h"
 #include "hasync/xmalloc.h"
 
 /* "all 3" or "1,3" for union object o; the instances that report it. */
@@ -77,14 +80,14 @@ scr_objects_draw(struct ui *ui, int y, int h, bool focused)
 	draw_bar(y, "Inconsistent objects", info, focused);
 	if (h < 2)
 		return;
-	ww = 9;
-	wt = 16;
-	wn = (COLS - wt - ww - 3) * 2 / 5;
+	ww = 6;
+	wt = 15;
+	wn = (COLS - wt - ww - 3) / 3;
 	wr = COLS - wt - wn - ww - 3;
 	draw_fill(y + 1, ROLE_HEADER);
 	draw_text(y + 1, 0, wt, ROLE_HEADER, "type", 0);
 	draw_text(y + 1, wt + 1, wn, ROLE_HEADER, "name", 0);
-	draw_text(y + 1, wt + wn + 2, wr, ROLE_HEADER, "reason", 0);
+	draw_text(y + 1, wt + wn + 2, wr, ROLE_HEADER, "cause", 0);
 	draw_text(y + 1, wt + wn + wr + 3, ww, ROLE_HEADER, "on", 0);
 	rows = h - 2;
 	if (focused)
@@ -108,9 +111,19 @@ scr_objects_draw(struct ui *ui, int y, int h, bool focused)
 		x = 0;
 		draw_raw(line, x, wt, rr, o->type, 0);
 		x += wt + 1;
-		draw_raw(line, x, wn, rr, o->name, 0);
+		draw_raw(line, x, wn, rr, view_object_name(o), 0);
 		x += wn + 1;
-		draw_raw(line, x, wr, rr, o->reason, 0);
+		{
+			/* The end of a cause says most ("(Connection
+			 * refused)"): keep both ends. */
+			char	*clean = sanitize_text(o->cause != NULL ?
+				    o->cause : o->reason, 1024, 0);
+			char	 cut[512];
+
+			text_elide(cut, sizeof cut, clean, wr, 0, 0);
+			draw_text(line, x, wr, rr, cut, 0);
+			free(clean);
+		}
 		x += wr + 1;
 		scr_objects_where(s, ui->obj_idx[k], where, sizeof where);
 		draw_text(line, x, ww, rr, where, 0);
@@ -139,8 +152,7 @@ scr_objects_key(struct ui *ui, enum ui_action a)
 		free(ui->detail_key);
 		ui->detail_key = xstrdup(
 		    ui->snap->objects[ui->obj_idx[ui->obj.sel]].obj->key);
-		ui->detail_top = 0;
-		ui->screen = SCREEN_DETAIL;
+		ui_open_detail(ui, DETAIL_OBJECT);
 		return (true);
 	case ACT_BACK:
 		if (ui->filter[0] == '\0')

@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
@@ -162,6 +163,105 @@ text_fit(char *buf, size_t bufsz, const char *s, int cols, int flags)
 		}
 	}
 	return (w);
+}
+
+/* Bytes of the longest prefix of s no wider than cols. */
+static size_t
+text_prefix(const char *s, int cols)
+{
+	unsigned int	cp;
+	size_t		n, off = 0;
+	int		w = 0;
+
+	while (s[off] != '\0') {
+		n = text_next(s + off, &cp);
+		if (w + text_cp_width(cp) > cols)
+			break;
+		w += text_cp_width(cp);
+		off += n;
+	}
+	return (off);
+}
+
+/* Byte offset where the longest suffix of s no wider than cols starts,
+ * never before byte min. */
+static size_t
+text_suffix(const char *s, int cols, size_t min)
+{
+	size_t	len = strlen(s), off = min;
+
+	while (off < len && text_width(s + off) > cols) {
+		unsigned int cp;
+
+		off += text_next(s + off, &cp);
+	}
+	return (off);
+}
+
+/* Head bytes [0, hb), the ellipsis, and s from tb on, into buf. */
+static int
+text_join(char *buf, size_t bufsz, const char *s, size_t hb, size_t tb)
+{
+	const char	*ell = text_is_utf8 ? "\xe2\x80\xa6" : "~";
+	char		*head;
+	int		 w;
+
+	head = xstrndup(s, hb);
+	w = text_fit(buf, bufsz, head, text_width(head) + 1, 0);
+	free(head);
+	if (strlen(buf) + strlen(ell) + strlen(s + tb) + 1 > bufsz)
+		return (w);
+	strcat(buf, ell);
+	strcat(buf, s + tb);
+	return (w + 1 + text_width(s + tb));
+}
+
+/* Fit s into cols, eliding in the middle; see ui_text.h. */
+int
+text_elide(char *buf, size_t bufsz, const char *s, int cols, size_t a,
+    size_t b)
+{
+	size_t	len, hb, tb;
+	int	hw;
+
+	if (s == NULL)
+		s = "";
+	len = strlen(s);
+	if (text_width(s) <= cols || cols < 4)
+		return (text_fit(buf, bufsz, s, cols, 0));
+	if (a > len)
+		a = len;
+	if (b > len)
+		b = len;
+	/* The halves, if they show what tells s apart. */
+	hb = text_prefix(s, (cols - 1) / 2);
+	hw = text_width(s) - text_width(s + hb);
+	tb = text_suffix(s, cols - 1 - hw, hb);
+	if (a >= b || b <= hb || a >= tb)
+		return (text_join(buf, bufsz, s, hb, tb));
+	/* The tail from where it differs on. */
+	if (text_width(s + a) <= cols - 2) {
+		hb = text_prefix(s, cols - 1 - text_width(s + a));
+		return (text_join(buf, bufsz, s, hb, a));
+	}
+	/* The head up to where it stops differing. */
+	hb = text_prefix(s, cols - 2);
+	if (b <= hb) {
+		hw = text_width(s) - text_width(s + b);
+		tb = text_suffix(s, cols - 1 - hw, b);
+		return (text_join(buf, bufsz, s, b, tb));
+	}
+	/* What differs, from its start. */
+	{
+		char	rest[1024];
+
+		snprintf(buf, bufsz, "%s", text_is_utf8 ? "\xe2\x80\xa6" :
+		    "~");
+		text_fit(rest, sizeof rest, s + a, cols - 1, 0);
+		if (strlen(buf) + strlen(rest) + 1 <= bufsz)
+			strcat(buf, rest);
+	}
+	return (text_width(buf));
 }
 
 /* Sanitise raw and fit it. */

@@ -55,7 +55,6 @@
 
 enum ui_msg {
 	MSG_INFO,		/* flashes; does not hide a standing error */
-	MSG_SUCCESS,		/* flashes; replaces a standing error */
 	MSG_ERROR,		/* stays until the next success */
 };
 
@@ -144,6 +143,7 @@ ui_message(struct ui *ui, enum ui_msg kind, const char *fmt, va_list ap)
 		return;
 	vsnprintf(ui->msg, sizeof ui->msg, fmt, ap);
 	ui->msg_error = kind == MSG_ERROR;
+	ui->msg_role = kind == MSG_ERROR ? ROLE_ERROR : ROLE_NORMAL;
 	ui->msg_until = kind == MSG_ERROR ? 0 : ui_now() + UI_FLASH_S;
 	ui->dirty |= UI_DIRTY_KEY;
 }
@@ -159,15 +159,20 @@ ui_flash(struct ui *ui, bool error, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Flash a success: also clears a standing error. */
-static void
-ui_success(struct ui *ui, const char *fmt, ...)
+/* The status line: what the engine did (outcome.c). Replaces whatever
+ * is shown, errors too; stays secs seconds, or until replaced if 0. */
+void
+ui_status(struct ui *ui, enum role r, double secs, const char *fmt, ...)
 {
 	va_list	ap;
 
 	va_start(ap, fmt);
-	ui_message(ui, MSG_SUCCESS, fmt, ap);
+	vsnprintf(ui->msg, sizeof ui->msg, fmt, ap);
 	va_end(ap);
+	ui->msg_error = r == ROLE_ERROR;
+	ui->msg_role = r;
+	ui->msg_until = secs > 0 ? ui_now() + secs : 0;
+	ui->dirty |= UI_DIRTY_KEY;
 }
 
 /* Recompute the instance order; keep the selection on the same endpoint. */
@@ -255,41 +260,14 @@ ui_list_key(struct ui_list *l, size_t n, enum ui_action a, int page)
 	return (true);
 }
 
-/* Flash the results of new events (reload results, drops, errors). */
-static void
-ui_events(struct ui *ui, bool first)
+/* Open the detail screen on the selected row of the focused pane. */
+void
+ui_open_detail(struct ui *ui, enum ui_detail kind)
 {
-	const struct snapshot	*s = ui->snap;
-	const struct snap_event	*e;
-	char			*txt;
-	size_t			 i;
-	uint64_t		 newest = ui->ev_seen;
-	bool			 bad;
-
-	for (i = s->n_events; i > 0; i--) {
-		e = &s->events[i - 1];		/* oldest first */
-		if (e->seq <= ui->ev_seen)
-			continue;
-		if (e->seq > newest)
-			newest = e->seq;
-		if (first)
-			continue;
-		if (e->kind != EV_RELOAD_RESULT && e->kind != EV_DROP_RESULT &&
-		    e->kind != EV_ERROR && e->kind != EV_RELOAD_SENT)
-			continue;
-		/* The engine says whether a reload or drop worked. */
-		bad = e->kind == EV_ERROR || ((e->kind == EV_RELOAD_RESULT ||
-		    e->kind == EV_DROP_RESULT) && !e->ok);
-		txt = sanitize_text(e->text, 512, 0);
-		if (bad)
-			ui_flash(ui, true, "%s", txt);
-		else if (e->kind == EV_RELOAD_SENT)
-			ui_flash(ui, false, "%s", txt);
-		else
-			ui_success(ui, "%s", txt);
-		free(txt);
-	}
-	ui->ev_seen = newest;
+	ui->detail = kind;
+	ui->detail_top = 0;
+	ui->screen = SCREEN_DETAIL;
+	ui->dirty |= UI_DIRTY_KEY;
 }
 
 /* Take the newest snapshot, if there is a newer one. */
@@ -297,7 +275,6 @@ static void
 ui_take_snapshot(struct ui *ui)
 {
 	struct snapshot	*s;
-	bool		 first = ui->snap == NULL;
 
 	if ((s = snapshot_acquire()) == NULL)
 		return;
@@ -311,35 +288,71 @@ ui_take_snapshot(struct ui *ui)
 	ui->readonly = ui->cfg->readonly || s->readonly;
 	ui_resort(ui);
 	ui_refilter(ui);
-	ui_events(ui, first);
+	scr_events_follow(ui);
+	outcome_update(ui);
 	ui->dirty |= UI_DIRTY_DATA;
 }
 
-/* Lay out and draw the main screen's three panes. */
+/*
+ * Lay out and draw the main screen's three panes in h lines. Each pane
+ * first gets its least (a bar, headings and one row), then the instances
+ * all their rows (up to half the height), then the objects and events
+ * share the rest by what they have to show: spare rows go where there is
+ * content, and neither is starved.
+ */
 static void
 ui_draw_main(struct ui *ui, int y, int h)
 {
-	int	inst_rows, ev_rows, obj_h, n;
+	const struct snapshot	*s = ui->snap;
+	int	inst, obj, ev, want_obj, want_ev, spare, give, n;
 
-	n = ui->snap != NULL ? (int)ui->snap->n_inst : 0;
-	ev_rows = h / 5 > 1 ? h / 5 : 1;
-	inst_rows = n < 1 ? 1 : n;
-	if (inst_rows > h / 3)
-		inst_rows = h / 3 > 1 ? h / 3 : 1;
-	obj_h = h - (2 + inst_rows) - (1 + ev_rows);
-	while (obj_h < 3 && ev_rows > 1) {
-		ev_rows--;
-		obj_h++;
+	n = s != NULL ? (int)s->n_inst : 0;
+	want_obj = (int)ui->n_obj_idx > 1 ? (int)ui->n_obj_idx : 1;
+	want_ev = s != NULL ? (int)s->n_events : 0;
+	inst = 3;
+	obj = 3;
+	ev = 2;
+	spare = h - inst - obj - ev;
+	/* The instances: every row, up to half the screen. */
+	give = (n > 1 ? n - 1 : 0);
+	if (give > h / 2 - inst)
+		give = h / 2 - inst > 0 ? h / 2 - inst : 0;
+	if (give > spare)
+		give = spare > 0 ? spare : 0;
+	inst += give;
+	spare -= give;
+	/* Objects and events: each what it can show, the rest split. */
+	while (spare > 0) {
+		bool	o_more = obj - 2 < want_obj, e_more = ev - 1 < want_ev;
+
+		if (!o_more && !e_more) {
+			/* Nothing more to show: the objects pane keeps the
+			 * room, as its list is the one that grows. */
+			obj += spare;
+			break;
+		}
+		if (o_more && (!e_more || obj - 2 <= 2 * (ev - 1)))
+			obj++;
+		else
+			ev++;
+		spare--;
 	}
-	while (obj_h < 3 && inst_rows > 1) {
-		inst_rows--;
-		obj_h++;
+	if (spare < 0) {
+		/* Too short: take from the instances, then the events. */
+		while (spare < 0 && inst > 3) {
+			inst--;
+			spare++;
+		}
+		while (spare < 0 && ev > 1) {
+			ev--;
+			spare++;
+		}
 	}
-	scr_instances_draw(ui, y, 2 + inst_rows, ui->pane == PANE_INSTANCES);
-	y += 2 + inst_rows;
-	scr_objects_draw(ui, y, obj_h, ui->pane == PANE_OBJECTS);
-	y += obj_h;
-	scr_events_draw(ui, y, 1 + ev_rows, ui->pane == PANE_EVENTS);
+	scr_instances_draw(ui, y, inst, ui->pane == PANE_INSTANCES);
+	y += inst;
+	scr_objects_draw(ui, y, obj, ui->pane == PANE_OBJECTS);
+	y += obj;
+	scr_events_draw(ui, y, ev, ui->pane == PANE_EVENTS);
 }
 
 /* Draw one frame and send it to the terminal (the one doupdate). */
@@ -347,6 +360,7 @@ static void
 ui_render(struct ui *ui)
 {
 	erase();
+	ui->stale = draw_stale(ui->snap);
 	if (COLS < UI_MIN_COLS || LINES < UI_MIN_LINES)
 		draw_too_small();
 	else {
@@ -382,20 +396,23 @@ ui_modal_key(struct ui *ui, int ch)
 	ui->dirty |= UI_DIRTY_KEY;
 	ui_take_snapshot(ui);		/* refresh was frozen meanwhile */
 	if (ch != 'y') {
-		ui_flash(ui, false, "cancelled: nothing was sent");
+		ui_status(ui, ROLE_NORMAL, UI_FLASH_S, "%s: cancelled; nothing "
+		    "was sent", m == MODAL_DROP ? "D" : "R");
 		return;
 	}
+	(void)n;
 	if (m == MODAL_RELOAD_CLUSTER) {
 		if (engine_command(CMD_RELOAD_CLUSTER, 0) == -1)
-			ui_flash(ui, true, "cluster reload refused");
+			ui_status(ui, ROLE_ERROR, 0, "R: the engine refused the "
+			    "command; nothing was sent");
 		else
-			ui_flash(ui, false, "reloading the whole cluster...");
+			outcome_start(ui, ACT_RELOAD_CLUSTER, -1);
 	} else if (m == MODAL_DROP) {
 		if (engine_command(CMD_DROP_INCONSISTENT, 0) == -1)
-			ui_flash(ui, true, "drop refused");
+			ui_status(ui, ROLE_ERROR, 0, "D: the engine refused the "
+			    "command; nothing was sent");
 		else
-			ui_flash(ui, false, "dropping %zu inconsistent "
-			    "object%s...", n, n == 1 ? "" : "s");
+			outcome_start(ui, ACT_DROP, -1);
 	}
 }
 
@@ -463,13 +480,15 @@ ui_main_action(struct ui *ui, enum ui_action a)
 		return;
 	case ACT_RELOAD_INSTANCE:
 		if ((i = scr_instances_selected(ui)) < 0) {
-			ui_flash(ui, true, "no instance selected");
+			ui_status(ui, ROLE_ERROR, UI_FLASH_S, "r: no instance "
+			    "selected; nothing was sent");
 			return;
 		}
 		if (engine_command(CMD_RELOAD_INSTANCE, (int)i) == -1)
-			ui_flash(ui, true, "reload refused");
+			ui_status(ui, ROLE_ERROR, 0, "r #%ld: the engine refused "
+			    "the command; nothing was sent", i + 1);
 		else
-			ui_flash(ui, false, "reload sent to instance %ld", i + 1);
+			outcome_start(ui, ACT_RELOAD_INSTANCE, (int)i);
 		return;
 	case ACT_RELOAD_CLUSTER:
 		if (ui->snap != NULL)
@@ -477,23 +496,25 @@ ui_main_action(struct ui *ui, enum ui_action a)
 		return;
 	case ACT_DROP:
 		if (ui->snap == NULL || ui->snap->n_objects == 0)
-			ui_flash(ui, false, "nothing to drop: no instance "
-			    "reports inconsistent objects");
+			ui_status(ui, ROLE_NORMAL, UI_FLASH_S, "D: nothing to "
+			    "drop: no instance reports inconsistent objects; "
+			    "nothing was sent");
 		else
 			ui->modal = MODAL_DROP;
 		return;
 	case ACT_PAUSE:
 		if (engine_command(CMD_PAUSE, 0) == -1)
-			ui_flash(ui, true, "pause refused");
+			ui_status(ui, ROLE_ERROR, 0, "p: the engine refused the "
+			    "command");
 		else
-			ui_flash(ui, false, ui->snap != NULL && ui->snap->paused
-			    ? "resuming probes" : "pausing probes");
+			outcome_start(ui, ACT_PAUSE, -1);
 		return;
 	case ACT_REFRESH:
 		if (engine_command(CMD_REFRESH, 0) == -1)
-			ui_flash(ui, true, "refresh refused");
+			ui_status(ui, ROLE_ERROR, 0, "F5: the engine refused the "
+			    "command");
 		else
-			ui_flash(ui, false, "probing every instance now");
+			outcome_start(ui, ACT_REFRESH, -1);
 		return;
 	default:
 		break;
@@ -512,9 +533,6 @@ ui_main_action(struct ui *ui, enum ui_action a)
 	default:
 		break;
 	}
-	if (a == ACT_ENTER && ui->pane == PANE_INSTANCES)
-		ui_flash(ui, false, "Tab to the objects pane; Enter there "
-		    "shows an object's details");
 }
 
 /* Handle one key. */
@@ -533,8 +551,16 @@ ui_key(struct ui *ui, int ch)
 	if (ui->filter_edit && ui_filter_key(ui, ch))
 		return;
 	a = keys_lookup(ch, ui->readonly);
-	if (a == ACT_NONE)
+	if (a == ACT_NONE) {
+		/* A key --readonly took away: say so, rather than nothing. */
+		if (ui->readonly && (a = keys_lookup(ch, false)) != ACT_NONE)
+			ui_status(ui, ROLE_ERROR, UI_FLASH_S * 2, "read-only "
+			    "(--readonly): %s is off; nothing was sent",
+			    a == ACT_RELOAD_INSTANCE ? "r (reload)" :
+			    a == ACT_RELOAD_CLUSTER ? "R (reload the cluster)" :
+			    a == ACT_DROP ? "D (drop)" : "that key");
 		return;
+	}
 	if (a == ACT_REDRAW) {
 		clearok(curscr, TRUE);
 		return;
@@ -547,8 +573,10 @@ ui_key(struct ui *ui, int ch)
 		if (a == ACT_HELP) {
 			ui->screen = SCREEN_HELP;
 			ui->help_top = 0;
-		} else if (!scr_detail_key(ui, a))
-			ui_main_action(ui, a == ACT_ENTER ? ACT_NONE : a);
+		} else if (!scr_detail_key(ui, a) && a != ACT_ENTER &&
+		    a != ACT_NEXT_PANE && a != ACT_PREV_PANE &&
+		    a != ACT_FILTER)
+			ui_main_action(ui, a);
 		return;
 	case SCREEN_MAIN:
 		if (a == ACT_HELP) {
@@ -728,7 +756,7 @@ ui_run(const struct config *c)
 	memset(&ui, 0, sizeof ui);
 	ui.cfg = c;
 	ui.readonly = c->readonly;
-	ui.sort = VIEW_SORT_ENDPOINT;
+	ui.sort = VIEW_SORT_VERDICT;
 	ui.exit_code = EXIT_OK;
 
 	setlocale(LC_ALL, "");

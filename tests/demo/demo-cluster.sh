@@ -32,6 +32,8 @@ cleanup() {
 	local p
 	[ "$(cat /tmp/hasync-demo.current 2>/dev/null)" = "$DIR" ] &&
 	    rm -f /tmp/hasync-demo.current
+	# What tests/demo/poke.sh started goes too (its remote schema).
+	for p in $(cat "$DIR"/poke-*.pid 2>/dev/null); do PIDS="$PIDS $p"; done
 	for p in $PIDS; do kill "$p" 2>/dev/null; done
 	for p in $PIDS; do wait "$p" 2>/dev/null; done
 	[ -d "$DIR/pg" ] && pg_sandbox_stop "$DIR/pg" >/dev/null 2>&1
@@ -108,6 +110,7 @@ DEMO_PGPORT=$PGPORT
 DEMO_RS_PORT=$RS_PORT
 DEMO_A=$A
 DEMO_C=$C
+DEMO_PID=$$
 ENV
 echo "$DIR" >/tmp/hasync-demo.current
 
@@ -122,16 +125,22 @@ cat <<BANNER
 
   In a second terminal, break and heal things (tests/demo/poke.sh):
     tests/demo/poke.sh start-remote   # the remote schema comes up; press r or R
-    tests/demo/poke.sh drop-table     # DROP TABLE behind Hasura's back; press R
-    tests/demo/poke.sh bump           # a metadata change; replica 3 falls BEHIND
+    tests/demo/poke.sh drop-table     # DROP TABLE behind Hasura's back; press r,
+                                      # then D (drop it) or create-table and r
+    tests/demo/poke.sh bump           # a metadata change; replica 3 falls behind
     tests/demo/poke.sh heal           # un-stick replica 3
     tests/demo/poke.sh stop-remote    # the remote schema goes away again
 
   Keys: ? help, Tab pane, Enter details, / filter, r reload, R cluster,
-  D drop, p pause, q quit. Starting the console in 3 seconds...
+  D drop, p pause, q quit.
 
 BANNER
-sleep 3
+# The banner stays until a key: there is a lot to read in it.
+if [ -t 0 ]; then
+	printf '  Press any key to start the console... '
+	IFS= read -r -s -n 1 _ || true
+	printf '\n'
+fi
 "$HASYNC" -d "$DB" -e "$A" -e "$B" -e "$C" --probe-interval 2000 "$@"
 rc=$?
 say "console exited ($rc); cleaning up"

@@ -116,7 +116,7 @@ ok "$([ "$(grep -c reload_metadata "$T/audit.log")" -ge 3 ] && echo 0 || echo 1)
 if [ "$HAVE_TMUX" = 1 ]; then
 	TUI_ENV="HASURA_GRAPHQL_ADMIN_SECRET=$SECRET"
 	tui_start 120 40 --probe-interval 300 --audit-log "$T/audit.log" "${ARGS[@]}"
-	tui_wait '^ *2 http.* inconsistent ' 50
+	tui_wait '^inconsistent +2 127' 50
 	ok $? "console (env secret): inconsistent instances shown"
 	tui_screen >"$S/screen-main"
 	tui_keys r
@@ -124,7 +124,7 @@ if [ "$HAVE_TMUX" = 1 ]; then
 	ok $? "console: r reloads, the result shows"
 	tui_screen >"$S/screen-reload"
 	tui_keys Tab Enter
-	tui_wait 'remote_schema rs' 20
+	tui_wait 'remote_schema +rs|Name +rs' 20
 	tui_screen >"$S/screen-detail"
 	tui_keys Escape '?'
 	tui_wait 'Help' 20

@@ -28,11 +28,11 @@ tui_wait "resource_version $new " 20
 ok $? "the new resource_version is on screen within 2 s"
 
 scr=$(tui_screen)
-n=$(printf '%s\n' "$scr" | grep -cE '^ *[0-9] http://127\.0\.0\.1:[0-9]+ +inconsistent ')
-is "$n" 3 "three instance rows, each with its health as a word"
+n=$(printf '%s\n' "$scr" | grep -cE '^inconsistent +[0-9] 127\.0\.0\.1:[0-9]+ ')
+is "$n" 3 "three instance rows, each led by its verdict, the endpoint without its scheme"
 like "$scr" 'Inconsistent objects +1' "the objects pane counts one object"
-like "$scr" 'remote_schema +remote_schema rs +Inconsistent object' \
-    "the remote schema that is down is listed"
+like "$scr" 'remote_schema +rs +Connection failure' \
+    "the remote schema that is down is listed, by name and root cause"
 
 # Filter: narrows to "0 of 1", then back to "1 of 1"; Esc clears.
 tui_keys / x y z

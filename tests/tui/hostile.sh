@@ -18,13 +18,13 @@ ok $? "the emulator reports the hostile remote schema"
 
 tui set-option -g set-titles off 2>/dev/null
 tui_start 100 30 -d "$DATABASE_URL" -e "$A" --probe-interval 500
-tui_wait 'remote_schema evil\\e\[2J\\e\]0' 50
+tui_wait 'remote_schema +evil\\e\[2J\\e\]0' 50
 ok $? "the name is shown escaped"
 scr=$(tui_screen)
 like "$scr" 'hasync .*updated' "the header is intact"
 like "$scr" 'Inconsistent objects +1' "the objects pane is intact"
 tui_keys Tab Enter
-tui_wait 'Name +remote_schema evil\\e\[2J\\e\]0;pwned\\x07name' 30
+tui_wait 'Name +evil\\e\[2J\\e\]0;pwned\\x07name' 30
 ok $? "the full name is shown escaped in the detail view"
 like "$(tui_screen)" '/g\\e\[2J\\e\]0;pwned\\x07ql"' \
     "the reason is shown escaped in the detail view"

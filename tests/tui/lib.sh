@@ -102,3 +102,30 @@ tui_cluster() {
 	wait_until 50 ic_is "$C" 1
 	TUI_ARGS=(-d "$DATABASE_URL" -e "$A" -e "$B" -e "$C" --probe-interval 500)
 }
+
+# The 80x24 truth tests (tests/tui/truth-*.sh) read the screen through these,
+# in a way that does not depend on the column order, so that they can be run
+# against an older hasync as well (HASYNC=...) and show what it got wrong.
+#   tui_status [SCREEN]          the status line (the one above the keys)
+#   tui_verdicts N [SCREEN]      the first verdict word of each of the N
+#                                instance rows (lines 6..5+N), one a line
+#   tui_row_verdict N [SCREEN]   the verdict word on the row of instance #N
+TUI_WORDS='ok|syncing|inconsistent|disagrees|behind|unreachable|auth|error|stale|unknown|warn'
+tui_status() { printf '%s\n' "${1:-$(tui_screen)}" | tail -n 2 | head -n 1; }
+tui_verdicts() {
+	printf '%s\n' "${2:-$(tui_screen)}" | sed -n "6,$((5 + $1))p" |
+	    awk -v w="^($TUI_WORDS)\$" '{ for (i = 1; i <= NF; i++) if ($i ~ w) { print $i; break } }'
+}
+tui_row_verdict() {
+	# A row names its instance by its number before the endpoint (this
+	# hasync: "behind  3 127.0.0.1:..."; older: " 3 http://...  ok").
+	printf '%s\n' "${2:-$(tui_screen)}" | sed -n '6,20p' |
+	    awk -v n="$1" -v w="^($TUI_WORDS)\$" '{
+		num = ""; word = ""
+		for (i = 1; i <= NF; i++) {
+			if (num == "" && $i ~ /^[0-9]+$/ && i < NF && $(i + 1) ~ /[0-9]:[0-9]/) num = $i
+			if (word == "" && $i ~ w) word = $i
+		}
+		if (num == n && word != "") { print word; exit }
+	    }'
+}

@@ -9,7 +9,7 @@
 . "$top_srcdir/tests/lib/emu.sh"
 . "$top_srcdir/tests/lib/cluster.sh"
 . "$top_srcdir/tests/tui/lib.sh"
-plan 25
+plan 26
 
 SECRET=ro-test-secret-$$
 export SECRET
@@ -77,7 +77,7 @@ TEST_PIDS="$TEST_PIDS $BATCH"
 # ---- the console, read-only: every modifying key ----
 TUI_ENV="HASURA_GRAPHQL_ADMIN_SECRET=$SECRET"
 tui_start 100 30 --readonly "${ARGS[@]}"
-tui_wait '^ *3 http.* inconsistent ' 50
+tui_wait '^inconsistent +3 127' 50
 ok $? "console: three instances, inconsistent"
 unlike "$(tui_screen | tail -n 1)" 'rReload|RCluster|DDrop' "console: no r, R or D in the footer"
 tui_keys r
@@ -87,15 +87,19 @@ tui_keys D
 tui_keys y
 tui_keys F5
 tui_keys Down r Down r R y D y Enter
+tui_wait '^Instance +#[0-9]' 20
+ok $? "console: Enter on an instance shows its detail"
+tui_keys r R y D y Escape
+tui_wait_not '^Instance +#[0-9]' 20
 # the objects pane, then the object's detail: r, R y, D y in each
 tui_keys Tab
 tui_wait '^▶ Inconsistent objects' 20
 ok $? "console: Tab moves to the objects pane"
 tui_keys r R y D y Enter
-tui_wait '^ *Reason' 20
+tui_wait '^Reason' 20
 ok $? "console: Enter shows the object's detail"
 tui_keys r R y D y Escape
-tui_wait_not '^ *Reason' 20
+tui_wait_not '^Reason' 20
 tui_keys Tab Tab r D y R y BTab F5 r
 more_probes 6 80
 ok $? "console: still probing after the keys"
@@ -138,7 +142,7 @@ is "$(nonreadonly)" "" "watch: only read-only command types reached the instance
 
 # ---- control: without --readonly, r reaches an instance ----
 tui_start 100 30 "${ARGS[@]}"
-tui_wait '^ *1 http.* inconsistent ' 50
+tui_wait '^inconsistent +1 127' 50
 tui_keys r
 some_modifying() { local m; m=$(modifying); [ $(( ${m// /+} )) -ge 1 ]; }
 wait_until 50 some_modifying

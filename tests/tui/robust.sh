@@ -9,7 +9,7 @@ plan 14
 tui_cluster
 
 tui_start 100 30 "${TUI_ARGS[@]}"
-tui_wait '^ *1 http.* inconsistent ' 50
+tui_wait '^inconsistent +1 127' 50
 ok $? "the console is up"
 
 tui_resize 80 24
@@ -28,7 +28,7 @@ ok $? "back to 100x30: the console again"
 
 # Kill the emulator: every instance becomes unreachable; keys still work.
 emu_stop c
-tui_wait '^ *[0-9] http.* unreachable ' 100
+tui_wait '^unreachable +[0-9] 127' 100
 ok $? "a killed emulator shows as unreachable"
 tui_keys '?'
 tui_wait '^▶ Help' 20

@@ -6,7 +6,7 @@
 . "$top_srcdir/tests/lib/cluster.sh"
 . "$top_srcdir/tests/tui/lib.sh"
 PG_PRIVATE_SERVER=1
-plan 8
+plan 9
 pg_test_db
 seed_tables
 emu_start c --poll-interval 300
@@ -17,7 +17,9 @@ tui_wait 'updated [0-9:]+' 50; ok $? "fresh data"
 tui_wait_not 'STALE' 20; ok $? "not stale while rounds complete"
 emu_fault "$A" '{"hang":true}' >/dev/null
 tui_wait 'STALE' 50; ok $? "STALE once a round takes longer than 3 probe intervals"
-like "$(tui_screen)" "$A +ok" "the last good data stays on screen"
+scr=$(tui_screen)
+like "$scr" "^stale +1 ${A#http://} .*last known: ok" "the row says stale, and the last known verdict stays on screen"
+unlike "$scr" '^ok ' "no row reads ok while stale"
 emu_fault "$A" '{}' >/dev/null
 tui_wait_not 'STALE' 80; ok $? "the mark goes with fresh data"
 tui_keys p

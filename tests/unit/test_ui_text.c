@@ -17,6 +17,8 @@
 #include <curses.h>
 
 #include "hasync/snapshot.h"
+#include "hasync/ui_advice.h"
+#include "hasync/ui_glossary.h"
 #include "hasync/ui_keys.h"
 #include "hasync/ui_text.h"
 #include "hasync/ui_view.h"
@@ -211,9 +213,13 @@ test_sort(void **state)
 	assert_int_equal(order[2], 0);
 	view_sort_instances(&s, VIEW_SORT_ENDPOINT, true, order);
 	assert_int_equal(order[0], 0);
-	view_sort_instances(&s, VIEW_SORT_HEALTH, false, order);
+	view_sort_instances(&s, VIEW_SORT_VERDICT, false, order);
 	assert_int_equal(order[0], 1);		/* unreachable first */
 	assert_int_equal(order[1], 2);		/* then inconsistent */
+	assert_int_equal(order[2], 0);		/* ok last */
+	view_sort_instances(&s, VIEW_SORT_NUMBER, false, order);
+	assert_int_equal(order[0], 0);		/* as configured */
+	assert_int_equal(order[2], 2);
 	view_sort_instances(&s, VIEW_SORT_LATENCY, false, order);
 	assert_int_equal(order[0], 2);
 	assert_int_equal(order[2], 1);		/* unknown last */
@@ -224,7 +230,8 @@ test_sort(void **state)
 	assert_int_equal(view_find_instance(&s, order, 3, "http://c:8080"), 1);
 	assert_int_equal(view_find_instance(&s, order, 3, "http://x"), -1);
 	assert_int_equal(view_find_instance(&s, order, 3, NULL), -1);
-	assert_string_equal(view_sort_name(VIEW_SORT_HEALTH), "health");
+	assert_string_equal(view_sort_name(VIEW_SORT_VERDICT), "verdict");
+	assert_int_equal(VIEW_SORT_VERDICT, 0);	/* the default */
 }
 
 static void
@@ -244,7 +251,7 @@ test_filter(void **state)
 	n = view_filter_objects(&s, "gone", idx);	/* name */
 	assert_int_equal(n, 1);
 	assert_int_equal(idx[0], 1);
-	n = view_filter_objects(&s, "unknown type", idx); /* reason */
+	n = view_filter_objects(&s, "unknown type", idx); /* reason, cause */
 	assert_int_equal(n, 1);
 	assert_int_equal(idx[0], 2);
 	assert_int_equal(view_filter_objects(&s, "zzz", idx), 0);
@@ -292,11 +299,121 @@ test_keys(void **state)
 	}
 }
 
+/* elide(in, cols, a, b, want): text_elide's result. */
+static void
+elide(const char *in, int cols, size_t a, size_t b, const char *want)
+{
+	char	buf[256];
+
+	text_elide(buf, sizeof buf, in, cols, a, b);
+	assert_string_equal(buf, want);
+	assert_true(text_width(buf) <= cols);
+}
+
+static void
+test_elide(void **state)
+{
+	char	*eps[2], a0[64], a1[64];
+	size_t	 a, b;
+
+	(void)state;
+	text_set_utf8(false);
+	elide("127.0.0.1:8080", 20, 0, 0, "127.0.0.1:8080");
+	elide("abcdefghijklmnopqrstuvwxyz", 11, 0, 0, "abcde~vwxyz");
+	/* Two endpoints that differ only in the port's last digit. */
+	snprintf(a0, sizeof a0, "hasura-replica.prod.example.com:18080");
+	snprintf(a1, sizeof a1, "hasura-replica.prod.example.com:18081");
+	eps[0] = a0;
+	eps[1] = a1;
+	view_differs(eps, 2, 0, &a, &b);
+	assert_int_equal(a, strlen(a0) - 1);
+	assert_int_equal(b, strlen(a0));
+	elide(a0, 16, a, b, "hasura-~om:18080");
+	elide(a1, 16, a, b, "hasura-~om:18081");
+	/* ...or only near the start: the head keeps what differs. */
+	snprintf(a0, sizeof a0, "hasura-0.hasura-headless.prod.svc.local:8080");
+	snprintf(a1, sizeof a1, "hasura-1.hasura-headless.prod.svc.local:8080");
+	view_differs(eps, 2, 1, &a, &b);
+	assert_int_equal(a, 7);
+	assert_int_equal(b, 8);
+	elide(a1, 20, a, b, "hasura-1.~local:8080");
+	elide(a1, 12, a, b, "hasura-1~080");
+	/* The same text differs from nothing. */
+	eps[1] = a0;
+	view_differs(eps, 2, 0, &a, &b);
+	assert_int_equal(a, 0);
+	assert_int_equal(b, 0);
+	text_set_utf8(true);
+	elide("abcdefghijklmnopqrstuvwxyz", 11, 0, 0,
+	    "abcde\xe2\x80\xa6vwxyz");
+}
+
+static void
+test_names(void **state)
+{
+	struct snapshot		s;
+	struct snap_instance	in[3];
+	struct snap_object	u[3];
+	struct object		o = OBJ("remote_schema\tremote_schema rs",
+				    "remote_schema", "remote_schema rs", "r", "c");
+	char			buf[128], *t;
+
+	(void)state;
+	assert_string_equal(view_object_name(&o), "rs");
+	assert_string_equal(view_object_name(&objs2[0]), objs2[0].name);
+	view_hostport("http://h:8080/", buf, sizeof buf);
+	assert_string_equal(buf, "h:8080");
+	view_hostport("https://user.example/hasura", buf, sizeof buf);
+	assert_string_equal(buf, "user.example/hasura");
+	make_snapshot(&s, in, u);
+	in[1].label = S("blue");
+	view_endpoint(&s, 1, buf, sizeof buf);
+	assert_string_equal(buf, "blue a:8080");
+	in[2].instance_id = S("6f0c");
+	assert_int_equal(view_instance_by_id(&s, "6f0c"), 3);
+	assert_int_equal(view_instance_by_id(&s, "nope"), 0);
+	t = view_short_text(&s, "reload via http://a:8080: ok; by 6f0c, "
+	    "not http://a:80800 nor x6f0c");
+	assert_string_equal(t, "reload via #2: ok; by #3, not "
+	    "http://a:80800 nor x6f0c");
+	free(t);
+}
+
+static void
+test_glossary(void **state)
+{
+	const struct glossary_entry	*v;
+	const struct glossary_section	*g;
+	size_t				 n, i, j;
+
+	(void)state;
+	/* The help's verdicts are the engine's words, in its rank order. */
+	v = glossary_verdicts(&n);
+	assert_int_equal(n, VERDICT_OK + 1);
+	for (i = 0; i < n; i++)
+		assert_string_equal(v[i].term, verdict_word((enum verdict)i));
+	g = glossary(&n);
+	for (i = 0; i < n; i++)
+		for (j = 0; j < g[i].n; j++) {
+			assert_non_null(g[i].v[j].text);
+			assert_null(strstr(g[i].v[j].text, "warn"));
+		}
+	/* Advice for every verdict and object kind. */
+	for (i = 0; i <= VERDICT_OK; i++)
+		assert_non_null(advice_instance((enum verdict)i));
+	assert_non_null(strstr(advice_object(&objs2[0]), "start it"));
+	assert_non_null(strstr(advice_object(&objs2[1]), "recreate it"));
+	assert_non_null(strstr(advice_instance(VERDICT_BEHIND), "restart"));
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_width),
+		cmocka_unit_test(test_elide),
+		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_glossary),
 		cmocka_unit_test(test_fit_utf8),
 		cmocka_unit_test(test_fit_ascii),
 		cmocka_unit_test(test_fit_raw),
