@@ -360,10 +360,10 @@ reload_verified(struct worker *w, double round_start)
 		    w->inst[i].last_error != NULL ||
 		    w->inst[i].health == HEALTH_ERROR)
 			unknown++;
+		else if (w->inst[i].behind)
+			behind++;	/* its sync, not its metadata, is stuck */
 		else if (!w->inst[i].consistent)
 			bad++;
-		else if (w->inst[i].behind)
-			behind++;	/* the reload worked; its sync did not */
 	}
 	w->reload_pending = false;
 	w->last_reload_consistent = bad == 0 && unknown == 0;

@@ -158,10 +158,10 @@ verdict_add(char **line, int *n, const char *fmt, ...)
 char *
 verdict_line(const struct worker *w, int *problems)
 {
-	char		*items = NULL, *out, text[300];
+	char		*items = NULL, *out, text[300], who[64];
 	const struct objset *shared = NULL;
 	enum verdict	 v;
-	size_t		 i, on = 0, reachable = 0, syncing = 0;
+	size_t		 i, on = 0, reachable = 0, syncing = 0, wl = 0;
 	int64_t		 rv = worker_catalog_rv(w);
 	bool		 same = true, db = w->c->database_url != NULL;
 	int		 n = 0;
@@ -201,16 +201,25 @@ verdict_line(const struct worker *w, int *problems)
 				shared = in->objects;
 			else if (!objset_equal(shared, in->objects))
 				same = false;
+			/* Who, by number: "#2 #3" (the first few). */
+			if (on < 4 && wl < sizeof(who))
+				wl += (size_t)snprintf(who + wl, sizeof(who) -
+				    wl, "%s#%zu", on > 0 ? " " : "", i + 1);
+			else if (on == 4 && wl < sizeof(who))
+				wl += (size_t)snprintf(who + wl, sizeof(who) -
+				    wl, " \xe2\x80\xa6");
 			on++;
 		}
 	}
 	if (on > 0 && same && w->n_inst == 1)
 		verdict_add(&items, &n, "%zu inconsistent object%s", shared->n,
 		    shared->n == 1 ? "" : "s");
+	else if (on > 0 && same && on == reachable && on > 1)
+		verdict_add(&items, &n, "%zu inconsistent object%s on all %zu",
+		    shared->n, shared->n == 1 ? "" : "s", on);
 	else if (on > 0 && same)
-		verdict_add(&items, &n, "%zu inconsistent object%s on %s%zu",
-		    shared->n, shared->n == 1 ? "" : "s", on == reachable &&
-		    on > 1 ? "all " : "", on);
+		verdict_add(&items, &n, "%zu inconsistent object%s on %s",
+		    shared->n, shared->n == 1 ? "" : "s", who);
 	else if (on > 0)
 		verdict_add(&items, &n, "replicas disagree on inconsistent "
 		    "objects (%zu of %zu report some)", on, reachable);
