@@ -93,10 +93,8 @@ mkdir -p "$T/canned"
 printf 'OK' >"$T/canned/healthz"
 printf '{"version":"v2.36.0","server_type":"ce"}' >"$T/canned/version.json"
 printf '{"is_consistent":false,"inconsistent_objects":[]}' >"$T/canned/get_inconsistent_metadata.json"
-python3 "$top_srcdir/tests/lib/canned-server.py" "$T/canned" >"$T/canned.out" 2>&1 &
-TEST_PIDS="$TEST_PIDS $!"
-wait_until 50 grep -q ready "$T/canned.out"
-CS="http://127.0.0.1:$(awk '{print $2}' "$T/canned.out")"
+canned_start cs "$T/canned"
+CS=$CANNED_URL_cs
 "$HASYNC" --batch -e "$CS" >"$T/empty.out" 2>&1
 is "$?" 1 "is_consistent false with no objects: exit 1"
 is "$(tail -n 1 "$T/empty.out" | emu_json 'j["instances"][0]["is_consistent"]')" false "and is_consistent false"

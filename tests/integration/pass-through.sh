@@ -4,14 +4,13 @@
 # rewrite (\u00e9, 60.0, 1e2); an answer pretty-printed by a proxy still
 # gives one line per record. A canned server sends the answers.
 . "$(dirname "$0")/../lib/testlib.sh"
+. "$top_srcdir/tests/lib/emu.sh"
 plan 9
 mkdir -p "$T/c"
 printf 'WARN: inconsistent objects in schema' >"$T/c/healthz"
 printf '{"version":"v2.36.0","server_type":"ce"}' >"$T/c/version.json"
-python3 "$top_srcdir/tests/lib/canned-server.py" "$T/c" >"$T/srv.out" 2>&1 &
-TEST_PIDS="$TEST_PIDS $!"
-wait_until 50 grep -q ready "$T/srv.out"
-U="http://127.0.0.1:$(awk 'NR==1{print $2}' "$T/srv.out")"
+canned_start srv "$T/c"
+U=$CANNED_URL_srv
 
 # Three objects: two share type and name; spellings a re-encoder changes.
 LIST='[{"type":"remote_schema","name":"remote_schema b","reason":"Inconsistent object: caf\u00e9 \/ down","definition":{"timeout_seconds":60.0,"n":1e2}},{"name":"table a in source default","type":"table","reason":"r1","definition":{"name":"a"}},{"type":"remote_schema","name":"remote_schema b","reason":"second","definition":{}}]'

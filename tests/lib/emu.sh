@@ -10,6 +10,8 @@
 #   remote_start NAME [PORT]   start the --remote-schema server;
 #                              REMOTE_URL_NAME, REMOTE_PID_NAME
 #   remote_stop NAME
+#   canned_start NAME DIR      start tests/lib/canned-server.py on DIR;
+#                              CANNED_URL_NAME
 #   emu_meta URL JSON [SECRET] POST URL/v1/metadata; print the body
 #   emu_fault URL JSON [SECRET] POST URL/emu/fault; print the body
 #   emu_http METHOD URL [JSON] [SECRET] any request; print the body
@@ -86,6 +88,15 @@ remote_start() {
 	eval "REMOTE_PID_$name=$pid"
 	emu__wait_ready "$T/$name.out" 1 "$pid" || emu__bail "$name" remote_start
 	eval "REMOTE_URL_$name=\$(awk '/^ready /{print \$2; exit}' \"\$T/\$name.out\")"
+}
+
+canned_start() {
+	local name=$1 dir=$2 pid
+	python3 "$top_srcdir/tests/lib/canned-server.py" "$dir" >"$T/$name.out" 2>"$T/$name.err" &
+	pid=$!
+	TEST_PIDS="$TEST_PIDS $pid"
+	emu__wait_ready "$T/$name.out" 1 "$pid" || emu__bail "$name" canned_start
+	eval "CANNED_URL_$name=http://127.0.0.1:\$(awk '/^ready /{print \$2; exit}' \"\$T/\$name.out\")"
 }
 
 remote_stop() {
