@@ -155,6 +155,20 @@ reload_adopt(struct worker *w, int t, struct inconsistency *ic)
 	}
 }
 
+/* Parse a reload answer; its set takes r's bytes. Returns 0 or -1. */
+static int
+reload_parse(struct worker *w, struct http_req *r, struct inconsistency *ic,
+    struct err *e)
+{
+	int	rc;
+
+	rc = hasura_parse_inconsistency_take(r->resp, r->resp_len, true,
+	    worker_ic_flags(w), ic, e);
+	r->resp = NULL;
+	r->resp_len = 0;
+	return (rc);
+}
+
 /* Confirm a pre-v2.4 answer with get_inconsistent_metadata. */
 static int
 reload_confirm(struct worker *w, int t, bool *consistent, size_t *n)
@@ -193,7 +207,7 @@ reload_run(struct worker *w, int want, enum reload_scope scope)
 	double			 started = mono_now();
 	bool			 consistent;
 	size_t			 n, i, nsets = 0, named = 0;
-	int			 t, rc;
+	int			 t;
 
 	if (w->reload_pending) {
 		worker_event(w, EV_INFO, want, "a reload is already in "
@@ -253,8 +267,7 @@ reload_run(struct worker *w, int want, enum reload_scope scope)
 		hasura_error_line(r.resp, r.resp_len, line, sizeof(line));
 		reload_finish(w, t, "reload_metadata", args, false, false,
 		    started, "failed: HTTP %ld: %s", r.status, line);
-	} else if ((rc = hasura_parse_inconsistency_take(r.resp, r.resp_len,
-	    true, worker_ic_flags(w), &ic, &e), r.resp = NULL, rc) == -1)
+	} else if (reload_parse(w, &r, &ic, &e) == -1)
 		reload_finish(w, t, "reload_metadata", args, false, false,
 		    started, "failed: %s", e.msg);
 	else {
