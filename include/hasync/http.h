@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct config;
 struct http;
@@ -40,7 +41,7 @@ struct http_req {
 	void		*easy;
 	void		*hdrs;
 	size_t		 cap;
-	long		 max;
+	int64_t		 max;
 };
 
 /* Create the multi handle. Returns NULL with nothing to clean on failure. */

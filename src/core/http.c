@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +28,7 @@ struct http {
 	CURLM			*multi;
 	const struct config	*c;
 	char			*secret_hdr;
-	volatile int		 stop;
+	atomic_bool		 stop;		/* set by http_wakeup(), any thread */
 	int			 epfd;		/* sockets curl asked us to watch */
 	int			 wake[2];	/* http_wakeup() -> epoll */
 	long			 timeout_ms;	/* curl's next timer; -1 none */
@@ -96,6 +97,7 @@ http_new(const struct config *c)
 		epoll_ctl(h->epfd, EPOLL_CTL_ADD, h->wake[0], &ev);
 	}
 	h->timeout_ms = -1;
+	atomic_init(&h->stop, false);
 	/* The socket API: each event costs O(1), not a walk over every
 	 * transfer, so 500 instances cost little more than 5. */
 	curl_multi_setopt(h->multi, CURLMOPT_SOCKETFUNCTION, http_socket_cb);
@@ -137,7 +139,7 @@ void
 http_wakeup(struct http *h, bool stop)
 {
 	if (stop)
-		h->stop = 1;
+		atomic_store(&h->stop, true);
 	(void)!write(h->wake[1], "", 1);	/* EAGAIN: already pending */
 }
 
@@ -159,7 +161,7 @@ http_write(char *data, size_t size, size_t n, void *arg)
 	struct http_req	*r = arg;
 	size_t		 len = size * n;
 
-	if (r->resp_len + len > (size_t)r->max) {
+	if ((uint64_t)r->resp_len + len > (uint64_t)r->max) {
 		r->fail = HTTP_TOO_BIG;
 		return (0);	/* abort the transfer: never parsed */
 	}
@@ -253,8 +255,9 @@ http_finish(struct http *h, struct http_req *r, CURLcode cc)
 	}
 	if (r->fail == HTTP_TOO_BIG || cc == CURLE_FILESIZE_EXCEEDED) {
 		r->fail = HTTP_TOO_BIG;
-		snprintf(r->error, sizeof(r->error), "answer larger than %ld "
-		    "MiB refused (--max-body-mb)", h->c->max_body_bytes >> 20);
+		snprintf(r->error, sizeof(r->error), "answer larger than %lld "
+		    "MiB refused (--max-body-mb)",
+		    (long long)(h->c->max_body_bytes >> 20));
 		return;
 	}
 	switch (cc) {
@@ -333,7 +336,7 @@ http_run(struct http *h, struct http_req **reqs, size_t n,
 		/* Collect after every action: a restarted transfer may finish
 		 * inside the very next call, leaving running at 0. */
 		running += http_collect(h, done, arg);
-		if (running <= 0 || h->stop)
+		if (running <= 0 || atomic_load(&h->stop))
 			break;
 		wait_ms = h->timeout_ms < 0 || h->timeout_ms > 1000 ? 1000 :
 		    (int)h->timeout_ms;
@@ -347,7 +350,7 @@ http_run(struct http *h, struct http_req **reqs, size_t n,
 			if (evs[k].data.fd == h->wake[0]) {
 				while (read(h->wake[0], buf, sizeof(buf)) > 0)
 					;
-				if (idle != NULL && !h->stop)
+				if (idle != NULL && !atomic_load(&h->stop))
 					idle(arg);
 				continue;
 			}
