@@ -32,6 +32,9 @@ enum db_state {
 	DB_CONNECTING,		/* first connection attempt */
 	DB_OK,
 	DB_LOST,		/* retrying every second */
+	DB_STUCK,		/* the server answers, but catalog queries time
+				   out ("catalog query timed out (lock?)");
+				   retrying */
 };
 
 /* One inconsistent object as an instance reported it. Immutable, shared. */
