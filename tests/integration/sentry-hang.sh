@@ -3,11 +3,12 @@
 # is something to report), the events go out on the Sentry sender thread:
 # the healthy instance stays ok round after round, the unreachable one is
 # named with its own reason, and SIGTERM exits within 1 s, the pending
-# event dropped with a line on stderr. Prints the exit time.
+# event dropped with a line on stderr. A --batch pass's one report at exit
+# waits for the hanging host no longer than --timeout. Prints the times.
 . "$(dirname "$0")/../lib/testlib.sh"
 . "$top_srcdir/tests/lib/emu.sh"
 . "$top_srcdir/tests/lib/cluster.sh"
-plan 8
+plan 10
 pg_test_db
 seed_tables
 mkdir -p "$T/sentry"
@@ -47,3 +48,13 @@ is "$WAIT_EXIT" 0 "SIGTERM: exit 0"
 ok $([ "$dt" -lt 1000 ] && echo 0 || echo 1) "within 1 s ($dt ms)"
 like "$(cat "$T/w.err")" 'sentry: 1 event not delivered before exit' \
     "the dropped event is said on stderr"
+
+# --batch reports once at exit, synchronously, but bounded by --timeout.
+t0=$(now_ms)
+timeout -k 1 30 "$HASYNC" --batch --sentry-dsn "$DSN" -e "$B" --timeout 1000 >"$T/b.out" 2>&1
+rc=$?
+dt=$(( $(now_ms) - t0 ))
+diag "--batch --timeout 1000, its Sentry report hanging: exit $rc after $dt ms"
+is "$rc" 3 "--batch with a hanging Sentry host: exit 3"
+like "$(cat "$T/b.out")/$dt" 'sentry: event not delivered: .*/(1[0-9]{3}|[0-9]{3})$' \
+    "the report gives up after --timeout and says so ($dt ms)"
