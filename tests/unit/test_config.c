@@ -164,6 +164,10 @@ test_precedence(void **state)
 	assert_string_equal(c.endpoints[0], "http://flag:3");
 	assert_int_equal(c.poll_interval_ms, 100);
 	config_free(&c);
+	assert_int_equal(load(&c, &e, env, "--admin-secret", "flagsecret",
+	    NULL), 0);
+	assert_string_equal(c.admin_secret, "flagsecret");
+	config_free(&c);
 
 	/* -c beats HASYNC_CONFIG. */
 	char other[256];
