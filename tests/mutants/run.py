@@ -75,16 +75,27 @@ def run(args, log=None, limit=None):
         try:
             return p.wait(timeout=limit)
         except subprocess.TimeoutExpired:
-            os.killpg(p.pid, signal.SIGKILL)
-            p.wait()
+            end(p)
             return "timeout"
         except BaseException:
-            os.killpg(p.pid, signal.SIGKILL)
-            p.wait()
+            end(p)
             raise
     finally:
         if log:
             out.close()
+
+
+def end(p):
+    """SIGTERM the test's process group (its traps clean up: emulators, a
+    private PostgreSQL, tmux), SIGKILL what is left after 10 s."""
+    try:
+        os.killpg(p.pid, signal.SIGTERM)
+        p.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(p.pid, signal.SIGKILL)
+        p.wait()
+    except ProcessLookupError:
+        p.wait()
 
 
 def build():
