@@ -24,7 +24,7 @@ emu_fault "$A" '{"latency_ms":300}' >/dev/null
 B="http://127.0.0.1:$(free_port)"	# nobody listens: connection refused
 
 "$HASYNC" --watch --sentry-dsn "$DSN" -e "$A" -e "$B" --probe-interval 100 \
-    --timeout 4000 >"$T/w.out" 2>"$T/w.err" &
+    --timeout 8000 >"$T/w.out" 2>"$T/w.err" &
 W=$!
 TEST_PIDS="$TEST_PIDS $W"
 wait_until 50 grep -q "\"instance\":\"$B\".*unknown -> unreachable" "$T/w.out"
