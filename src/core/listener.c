@@ -38,6 +38,7 @@
 #include "hasync/inbox.h"
 #include "hasync/listener.h"
 #include "hasync/pgcancel.h"
+#include "hasync/resolve.h"
 
 #define Q_POLL_V2 \
 	"SELECT (SELECT resource_version FROM hdb_catalog.hdb_metadata " \
@@ -147,6 +148,58 @@ listener_set_error(const char *msg)
 	L.st.error[strcspn(L.st.error, "\n")] = '\0';
 }
 
+/*
+ * libpq looks host names up with getaddrinfo() inside PQconnectStart and
+ * PQconnectPoll, with no timeout and deaf to the stop pipe. So a single
+ * host name is looked up here first (resolve.c: bounded, interruptible)
+ * and its N addresses handed to libpq as hostaddr, with host repeated N
+ * times (kept for TLS and .pgpass), so libpq still tries each address in
+ * turn. A list of hosts is left to libpq. 0 (hosts/addr set, or "" when
+ * there is nothing to do), -1 (error set), -2 stop.
+ */
+static int
+listener_resolve(char *hosts, size_t hlen, char *addr, size_t len,
+    double deadline)
+{
+	PQconninfoOption	*opts, *o;
+	const char		*host = NULL, *hostaddr = NULL;
+	char			*h = NULL;
+	size_t			 hl = 0;
+	int			 rc = 0, n;
+
+	addr[0] = hosts[0] = '\0';
+	if ((opts = PQconninfoParse(L.c->database_url, NULL)) == NULL)
+		return (0);	/* libpq will say what is wrong with it */
+	for (o = opts; o->keyword != NULL; o++) {
+		if (strcmp(o->keyword, "host") == 0)
+			host = o->val;
+		else if (strcmp(o->keyword, "hostaddr") == 0)
+			hostaddr = o->val;
+	}
+	if (host == NULL || *host == '\0')
+		host = getenv("PGHOST");
+	if (hostaddr == NULL || *hostaddr == '\0')
+		hostaddr = getenv("PGHOSTADDR");
+	if ((hostaddr == NULL || *hostaddr == '\0') &&
+	    !resolve_is_literal(host) && strchr(host, ',') == NULL) {
+		h = strdup(host);
+		if (h != NULL)
+			rc = resolve_host(h, addr, len, (long)((deadline -
+			    mono_now()) * 1000), L.stop_pipe[0], L.st.error,
+			    sizeof(L.st.error));
+		for (n = 0; h != NULL && n < rc; n++)
+			hl += (size_t)snprintf(hosts + hl, hlen - hl, "%s%s",
+			    n > 0 ? "," : "", h);
+		if (hl >= hlen) {	/* a name too long to repeat: libpq's */
+			addr[0] = hosts[0] = '\0';
+			rc = 0;
+		}
+		free(h);
+	}
+	PQconninfoFree(opts);
+	return (rc > 0 ? 0 : rc);
+}
+
 /* Connect without blocking; 0 ok, -1 failed (error set), -2 stop. */
 static int
 listener_connect(void)
@@ -154,13 +207,18 @@ listener_connect(void)
 	const char		*keys[] = { "dbname", "connect_timeout",
 				    "application_name", "keepalives",
 				    "keepalives_idle", "keepalives_interval",
-				    "keepalives_count", NULL };
-	char			 ct[24];
-	const char		*vals[8];
+				    "keepalives_count", "host", "hostaddr", NULL };
+	char			 ct[24], addr[RESOLVE_MAX * 48],
+				 hosts[RESOLVE_MAX * 256];
+	const char		*vals[10];
 	PostgresPollingStatusType st = PGRES_POLLING_WRITING;
 	double			 deadline;
 	int			 w;
 
+	deadline = mono_now() + (double)L.c->connect_timeout_ms / 1000.0;
+	if ((w = listener_resolve(hosts, sizeof(hosts), addr, sizeof(addr),
+	    deadline)) != 0)
+		return (w);
 	snprintf(ct, sizeof(ct), "%ld", (L.c->connect_timeout_ms + 999) /
 	    1000);
 	vals[0] = L.c->database_url;
@@ -170,14 +228,17 @@ listener_connect(void)
 	vals[4] = "30";
 	vals[5] = "10";
 	vals[6] = "3";
-	vals[7] = NULL;
+	vals[7] = hosts;
+	vals[8] = addr;
+	vals[9] = NULL;
+	if (addr[0] == '\0')
+		keys[7] = NULL;		/* nothing resolved here: libpq's own */
 	L.conn = PQconnectStartParams(keys, vals, 1);
 	if (L.conn == NULL || PQstatus(L.conn) == CONNECTION_BAD) {
 		listener_set_error(L.conn != NULL ? PQerrorMessage(L.conn) :
 		    "out of memory");
 		goto fail;
 	}
-	deadline = mono_now() + (double)L.c->connect_timeout_ms / 1000.0;
 	while (st != PGRES_POLLING_OK) {
 		if (st == PGRES_POLLING_FAILED) {
 			listener_set_error(PQerrorMessage(L.conn));

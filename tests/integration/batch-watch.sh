@@ -6,7 +6,7 @@
 . "$top_srcdir/tests/lib/emu.sh"
 . "$top_srcdir/tests/lib/cluster.sh"
 PG_PRIVATE_SERVER=1
-plan 12
+plan 14
 pg_test_db
 seed_tables
 emu_start c --poll-interval 200
@@ -37,6 +37,16 @@ ok $([ "$dt" -le 400 ] && echo 0 || echo 1) "within one poll interval plus the r
 line=$(grep "\"resource_version\":$((old + 1))" "$T/w.out" | head -n 1)
 is "$(echo "$line" | emu_json '[j["event"], j["old_version"], j["instance_id"]]')" \
     "[\"version\",$old,\"${EMU_IDS_c[0]}\"]" "the line names old version and writer instance id"
+
+# A host name is looked up off libpq (bounded, interruptible), every
+# address kept: localhost is ::1 and 127.0.0.1, the server only on the
+# latter.
+"$HASYNC" --batch -d "postgres://postgres@localhost:$PGPORT/$PGDATABASE" -e "$A" >"$T/lh.out" 2>&1
+is "$?" 0 "a database URL with a host name (localhost): --batch exits 0"
+"$HASYNC" --batch -d "postgres://postgres@hasync-nowhere.invalid:$PGPORT/x" -e "$A" \
+    --connect-timeout 2000 >"$T/nx.out" 2>&1
+like "$?/$(cat "$T/nx.out")" '^3/.*(could not translate host name|cannot resolve host)' \
+    "a name that does not resolve: exit 3, and says so"
 
 # The database stopped: --batch says 3; --watch notices and comes back.
 pg_sandbox_pause "$PGSB_DIR" immediate
