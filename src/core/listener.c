@@ -64,8 +64,10 @@
 #define CANCEL_GRACE_MS		1000
 /* A summary that timed out is tried again after this, or on a change. */
 #define SUMMARY_RETRY_S		30.0
-/* What the stop path gives cancels still under way at shutdown. */
-#define CANCEL_DRAIN_MS		300
+/* What the stop path gives cancels still under way at shutdown: usually
+ * a few ms; more under load, and a cancel cut short by the exit leaves a
+ * backend waiting on the server. */
+#define CANCEL_DRAIN_MS		700
 
 /* How a bounded statement ended. */
 enum lx {

@@ -65,7 +65,9 @@ ok $([ "$dt" -lt 1000 ] && echo 0 || echo 1) "within 1 s ($dt ms)"
 # No backend of ours is left waiting for the lock.
 left() { [ "$(q "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'hasync'")" = 0 ]; }
 wait_until 30 left
-ok $? "no hasync session is left behind on the server"
+rc=$?
+ok $rc "no hasync session is left behind on the server"
+[ "$rc" = 0 ] || diag "$(q "SELECT pid, state, wait_event_type, backend_start, left(query, 60) FROM pg_stat_activity WHERE application_name = 'hasync'")"
 
 hold_sql lock "COMMIT; SELECT 'released';"
 hold_wait lock '^released$'

@@ -41,9 +41,14 @@ tui_start() {
 		echo '2>"$T/tui.err"'
 	} >"$T/tui-run.sh"
 	rm -f "$T/tui.exit" "$T/tui.pid"
-	tui new-session -d -s t -x "$cols" -y "$rows" \
-	    "T=$T bash $T/tui-run.sh; echo \$? >$T/tui.exit; ${TUI_AFTER:-:}; exec sleep 600" ||
-	    { echo "Bail out! cannot start tmux"; exit 1; }
+	# A server just told to kill-server may still hold the socket: retry.
+	for a in 1 2 3 4 5; do
+		tui new-session -d -s t -x "$cols" -y "$rows" \
+		    "T=$T bash $T/tui-run.sh; echo \$? >$T/tui.exit; ${TUI_AFTER:-:}; exec sleep 600" \
+		    2>"$T/tmux.err" && break
+		[ "$a" = 5 ] && { echo "# $(cat "$T/tmux.err")"; echo "Bail out! cannot start tmux"; exit 1; }
+		sleep 0.2
+	done
 	tui set-option -t t status off >/dev/null
 	tui resize-window -t t -x "$cols" -y "$rows" 2>/dev/null
 	wait_until 50 test -s "$T/tui.pid"
