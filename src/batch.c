@@ -248,7 +248,8 @@ batch_print_json(const struct config *c, const struct snapshot *s, int rc,
 			json_object_set_new(f, "error",
 			    jsonl_string(s->db_error));
 		jsonl_write(stdout, s->db == DB_OK ? "info" : "error",
-		    s->db == DB_OK ? "Catalog read." : "Database unreachable.",
+		    s->db == DB_OK ? "Catalog read." : s->db == DB_STUCK ?
+		    "Catalog query timed out (lock?)." : "Database unreachable.",
 		    f);
 		json_decref(f);
 	}
@@ -368,7 +369,8 @@ batch_print_text(const struct snapshot *s, int rc, int sig)
 
 	if (s->db != DB_NONE) {
 		printf("database %s: %s", s->label, s->db == DB_OK ?
-		    "connected" : "UNREACHABLE");
+		    "connected" : s->db == DB_STUCK ? "CATALOG QUERY TIMED OUT "
+		    "(lock?)" : "UNREACHABLE");
 		if (s->resource_version >= 0)
 			printf(", resource_version %lld",
 			    (long long)s->resource_version);

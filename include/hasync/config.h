@@ -11,7 +11,11 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
+
+/* --max-body-mb's maximum: 4 GiB. */
+#define MAX_BODY_MB_MAX	4096
 
 struct err;
 
@@ -60,7 +64,7 @@ struct config {
 	bool		  reload_command;	/* invoked as "hasync reload" */
 	bool		  help;
 	bool		  version;
-	long		  max_body_bytes;	/* largest response body accepted */
+	int64_t		  max_body_bytes;	/* largest response body accepted */
 	/* Warnings for the caller to print (e.g. secret visible in argv),
 	 * without a "warning:" prefix. */
 	char		 *warnings[4];

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct config;
 struct http;
@@ -53,7 +54,7 @@ struct http_req {
 	struct http	*owner;
 	size_t		 cap;
 	size_t		 got;		/* bytes received, stored or matched */
-	long		 max;
+	int64_t		 max;
 	bool		 big;		/* counted among the large bodies */
 	bool		 paused;
 };

@@ -50,6 +50,9 @@ enum db_state {
 	DB_CONNECTING,		/* first connection attempt */
 	DB_OK,
 	DB_LOST,		/* retrying every second */
+	DB_STUCK,		/* the server answers, but catalog queries time
+				   out ("catalog query timed out (lock?)");
+				   retrying */
 };
 
 /*

@@ -144,7 +144,7 @@ config_defaults(struct config *c)
 	c->reload_scope = RELOAD_AUTO;
 	c->format = FORMAT_JSON;
 	c->mode = MODE_CONSOLE;
-	c->max_body_bytes = 64L * 1024 * 1024;
+	c->max_body_bytes = (int64_t)64 << 20;
 }
 
 int
@@ -338,9 +338,18 @@ config_apply(struct load_state *st, const struct opt *o, const char *v,
 	case O_WAIT:
 		return (config_interval(o->name, v, 0, 86400, &c->wait_s, e));
 	case O_MAX_BODY:
-		if (config_interval(o->name, v, 1, 4096, &n, e) == -1)
+		/* Above the maximum is not "not a number": say what it is. */
+		if (config_parse_long(v, 1, LONG_MAX, &n) == 0 &&
+		    n > MAX_BODY_MB_MAX)
+			return (err_set(e, ERR_USAGE, "--%s: %ld is above the "
+			    "maximum of %d (%d GiB)", o->name, n,
+			    MAX_BODY_MB_MAX, MAX_BODY_MB_MAX / 1024));
+		if (config_interval(o->name, v, 1, MAX_BODY_MB_MAX, &n,
+		    e) == -1)
 			return (-1);
-		c->max_body_bytes = n * 1024 * 1024;
+		/* 64-bit arithmetic: 2048 MiB and more do not fit a 32-bit
+		 * long. */
+		c->max_body_bytes = (int64_t)n << 20;
 		return (0);
 	case O_RELOAD_SCOPE:
 		if (strcmp(v, "auto") == 0)

@@ -1,7 +1,8 @@
 /*
- * engine.c: start and stop the engine's two threads (catalog listener,
- * worker) and take commands for the worker. Main thread, except
- * engine_command() (any reader thread).
+ * engine.c: start and stop the engine's threads (catalog listener, worker,
+ * and in long-running modes with a Sentry DSN the Sentry sender) and take
+ * commands for the worker. Main thread, except engine_command() (any
+ * reader thread).
  */
 #include "config.h"
 
@@ -15,6 +16,7 @@
 #include "hasync/http.h"
 #include "hasync/inbox.h"
 #include "hasync/listener.h"
+#include "hasync/sentryq.h"
 #include "hasync/snapshot_build.h"
 #include "hasync/worker.h"
 
@@ -25,7 +27,11 @@ static struct {
 	pthread_t		 thread;
 	bool			 running;
 	bool			 listening;
+	bool			 sentry;
 } E;
+
+/* At exit, events not yet delivered to Sentry get this long, at most. */
+#define SENTRY_EXIT_GRACE_MS	500
 
 /* Interrupt a worker that waits in curl_multi_poll. */
 static void
@@ -47,6 +53,14 @@ engine_start(const struct config *c, struct err *e)
 		return (err_set(e, ERR_SYS, "cannot initialise libcurl"));
 	inbox_set_notify(engine_notify, E.http);
 	E.worker = worker_new(c, E.http);
+	/* --watch and the console report to Sentry as they go, off the
+	 * probing path; one --batch pass reports once at the end (batch.c). */
+	if (c->sentry_dsn != NULL && (c->mode != MODE_BATCH || c->watch)) {
+		if (sentryq_start(c) == -1)
+			return (err_set(e, ERR_SYS, "cannot start the Sentry "
+			    "sender"));
+		E.sentry = true;
+	}
 	/* The listener starts first, as Hasura's does (facts §2.4), so no
 	 * change can slip between start-up and the first refresh. */
 	if (c->database_url != NULL) {
@@ -73,6 +87,10 @@ engine_stop(void)
 		pthread_join(E.thread, NULL);
 		E.running = false;
 	}
+	if (E.sentry)	/* after the worker: nothing is queued any more */
+		sentryq_stop(E.c->timeout_ms < SENTRY_EXIT_GRACE_MS ?
+		    E.c->timeout_ms : SENTRY_EXIT_GRACE_MS);
+	E.sentry = false;
 	inbox_set_notify(NULL, NULL);
 	worker_free(E.worker);
 	E.worker = NULL;

@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +28,7 @@ struct http {
 	CURLM			*multi;
 	const struct config	*c;
 	char			*secret_hdr;
-	volatile int		 stop;
+	atomic_bool		 stop;		/* set by http_wakeup(), any thread */
 	int			 epfd;		/* sockets curl asked us to watch */
 	int			 wake[2];	/* http_wakeup() -> epoll */
 	long			 timeout_ms;	/* curl's next timer; -1 none */
@@ -99,6 +100,7 @@ http_new(const struct config *c)
 		epoll_ctl(h->epfd, EPOLL_CTL_ADD, h->wake[0], &ev);
 	}
 	h->timeout_ms = -1;
+	atomic_init(&h->stop, false);
 	/* The socket API: each event costs O(1), not a walk over every
 	 * transfer, so 500 instances cost little more than 5. */
 	curl_multi_setopt(h->multi, CURLMOPT_SOCKETFUNCTION, http_socket_cb);
@@ -142,7 +144,7 @@ void
 http_wakeup(struct http *h, bool stop)
 {
 	if (stop)
-		h->stop = 1;
+		atomic_store(&h->stop, true);
 	(void)!write(h->wake[1], "", 1);	/* EAGAIN: already pending */
 }
 
@@ -374,8 +376,9 @@ http_finish(struct http *h, struct http_req *r, CURLcode cc)
 	}
 	if (r->fail == HTTP_TOO_BIG || cc == CURLE_FILESIZE_EXCEEDED) {
 		r->fail = HTTP_TOO_BIG;
-		snprintf(r->error, sizeof(r->error), "answer larger than %ld "
-		    "MiB refused (--max-body-mb)", h->c->max_body_bytes >> 20);
+		snprintf(r->error, sizeof(r->error), "answer larger than %lld "
+		    "MiB refused (--max-body-mb)",
+		    (long long)(h->c->max_body_bytes >> 20));
 		return;
 	}
 	switch (cc) {
@@ -457,7 +460,7 @@ http_run(struct http *h, struct http_req **reqs, size_t n,
 		running += http_collect(h, hk);
 		if (h->n_held > 0)
 			http_resume(h, hk);
-		if (running <= 0 || h->stop)
+		if (running <= 0 || atomic_load(&h->stop))
 			break;
 		/* With an idle callback, wake at least every 100 ms: the
 		 * caller may have deferred work (a throttled publish). */
@@ -470,14 +473,14 @@ http_run(struct http *h, struct http_req **reqs, size_t n,
 		if (nev <= 0) {
 			curl_multi_socket_action(h->multi, CURL_SOCKET_TIMEOUT,
 			    0, &running);
-			if (idle != NULL && !h->stop)
+			if (idle != NULL && !atomic_load(&h->stop))
 				idle(arg);
 		}
 		for (k = 0; k < nev; k++) {
 			if (evs[k].data.fd == h->wake[0]) {
 				while (read(h->wake[0], buf, sizeof(buf)) > 0)
 					;
-				if (idle != NULL && !h->stop)
+				if (idle != NULL && !atomic_load(&h->stop))
 					idle(arg);
 				continue;
 			}

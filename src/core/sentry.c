@@ -1,8 +1,10 @@
 /*
- * sentry.c: one Sentry event per call, sent synchronously to the DSN's
- * envelope endpoint with X-Sentry-Auth, bounded by --timeout. The admin
- * secret is never part of an event: only endpoints, versions and the
- * objects Hasura reported. Any thread (one easy handle per call).
+ * sentry.c: build one Sentry event for the DSN's envelope endpoint (with
+ * X-Sentry-Auth) and send it, synchronously (sentry_send: batch mode's one
+ * report at exit) or through sentryq.c's sender thread. Every send is
+ * bounded by --connect-timeout and --timeout. The admin secret is never
+ * part of an event: only endpoints, versions and the objects Hasura
+ * reported. Any thread (one easy handle per send).
  */
 #include "config.h"
 
@@ -48,21 +50,18 @@ sentry_discard(char *p, size_t sz, size_t n, void *arg)
 }
 
 int
-sentry_send(const struct config *c, const char *message, json_t *fingerprint,
-    json_t *extra, struct err *e)
+sentry_prepare(const struct config *c, const char *message,
+    json_t *fingerprint, json_t *extra, struct sentry_req *req, struct err *e)
 {
 	struct sentry_dsn	 dsn;
 	struct curl_slist	*hdrs = NULL;
 	json_t			*ev, *hdr;
 	char			 id[33], ts[64], *h = NULL, *body = NULL,
 				*auth = NULL;
-	CURL			*curl;
-	CURLcode		 cc;
-	long			 status = 0;
-	int			 rc = -1;
 
+	memset(req, 0, sizeof(*req));
 	if (c->sentry_dsn == NULL)
-		return (0);
+		return (err_set(e, ERR_USAGE, "sentry: no DSN"));
 	if (url_parse_sentry_dsn(c->sentry_dsn, &dsn, e) == -1)
 		return (-1);
 	sentry_event_id(id);
@@ -91,47 +90,83 @@ sentry_send(const struct config *c, const char *message, json_t *fingerprint,
 	body = json_dumps(ev, JSON_COMPACT);
 	json_decref(ev);
 	if (h == NULL || body == NULL) {
-		err_set(e, ERR_SYS, "sentry: cannot encode the event");
-		goto out;
-	}
-	{
-		char	*envelope;
-
-		xasprintf(&envelope, "%s\n{\"type\":\"event\",\"length\":%zu}"
-		    "\n%s\n", h, strlen(body), body);
+		free(h);
 		free(body);
-		body = envelope;
+		return (err_set(e, ERR_SYS, "sentry: cannot encode the event"));
 	}
+	xasprintf(&req->body, "%s\n{\"type\":\"event\",\"length\":%zu}\n%s\n",
+	    h, strlen(body), body);
+	free(h);
+	free(body);
 	xasprintf(&auth, "X-Sentry-Auth: Sentry sentry_version=7, "
 	    "sentry_client=hasync/%s, sentry_key=%s", PACKAGE_VERSION,
 	    dsn.public_key);
 	hdrs = curl_slist_append(hdrs, auth);
 	hdrs = curl_slist_append(hdrs, "Content-Type: "
 	    "application/x-sentry-envelope");
-	if ((curl = curl_easy_init()) == NULL) {
-		err_set(e, ERR_SYS, "sentry: curl_easy_init failed");
-		goto out;
-	}
+	free(auth);
+	req->hdrs = hdrs;
+	req->url = xstrdup(dsn.envelope_url);
+	return (0);
+}
+
+void
+sentry_req_setup(void *easy, const struct config *c, struct sentry_req *req)
+{
+	CURL	*curl = easy;
+
+	/* Both a connect and a total timeout: never longer than --timeout. */
 	http_easy_defaults(curl, c);
-	curl_easy_setopt(curl, CURLOPT_URL, dsn.envelope_url);
-	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, hdrs);
-	curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
+	curl_easy_setopt(curl, CURLOPT_URL, req->url);
+	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, req->hdrs);
+	curl_easy_setopt(curl, CURLOPT_POSTFIELDS, req->body);
 	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, sentry_discard);
+}
+
+int
+sentry_req_result(int cc, long status, struct err *e)
+{
+	if (cc != CURLE_OK)
+		return (err_set(e, ERR_CONNECT, "sentry: event not delivered: "
+		    "%s", curl_easy_strerror((CURLcode)cc)));
+	if (status < 200 || status > 299)
+		return (err_set(e, ERR_PROTO, "sentry: event refused with "
+		    "HTTP %ld", status));
+	return (0);
+}
+
+void
+sentry_req_free(struct sentry_req *req)
+{
+	curl_slist_free_all(req->hdrs);
+	free(req->body);
+	free(req->url);
+	memset(req, 0, sizeof(*req));
+}
+
+int
+sentry_send(const struct config *c, const char *message, json_t *fingerprint,
+    json_t *extra, struct err *e)
+{
+	struct sentry_req	 req;
+	CURL			*curl;
+	CURLcode		 cc;
+	long			 status = 0;
+	int			 rc;
+
+	if (c->sentry_dsn == NULL)
+		return (0);
+	if (sentry_prepare(c, message, fingerprint, extra, &req, e) == -1)
+		return (-1);
+	if ((curl = curl_easy_init()) == NULL) {
+		sentry_req_free(&req);
+		return (err_set(e, ERR_SYS, "sentry: curl_easy_init failed"));
+	}
+	sentry_req_setup(curl, c, &req);
 	cc = curl_easy_perform(curl);
 	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
 	curl_easy_cleanup(curl);
-	if (cc != CURLE_OK)
-		err_set(e, ERR_CONNECT, "sentry: event not delivered: %s",
-		    curl_easy_strerror(cc));
-	else if (status < 200 || status > 299)
-		err_set(e, ERR_PROTO, "sentry: event refused with HTTP %ld",
-		    status);
-	else
-		rc = 0;
-out:
-	curl_slist_free_all(hdrs);
-	free(auth);
-	free(h);
-	free(body);
+	rc = sentry_req_result(cc, status, e);
+	sentry_req_free(&req);
 	return (rc);
 }

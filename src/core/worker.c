@@ -21,7 +21,7 @@
 #include "hasync/exitcode.h"
 #include "hasync/hasura.h"
 #include "hasync/jsonl.h"
-#include "hasync/sentry.h"
+#include "hasync/sentryq.h"
 #include "hasync/snapshot_build.h"
 #include "hasync/url.h"
 #include "hasync/worker.h"
@@ -115,7 +115,6 @@ void
 worker_sentry(struct worker *w, const char *what, const char *key, int inst)
 {
 	json_t		*fp, *extra;
-	struct err	 e;
 	size_t		 i, slot = 0;
 	double		 now = mono_now();
 
@@ -151,10 +150,10 @@ worker_sentry(struct worker *w, const char *what, const char *key, int inst)
 	json_object_set_new(extra, "inconsistent_objects", i < w->n_inst ?
 	    hasura_objects_json(w->inst[i].objects, 100) : json_array());
 	fp = json_pack("[s,o]", "hasync", jsonl_string(key));
-	if (sentry_send(w->c, what, fp, extra, &e) == -1)
-		worker_event(w, EV_ERROR, inst, "%s", e.msg);
-	else
-		worker_event(w, EV_INFO, inst, "Sentry event sent: %s", what);
+	/* Queued, never sent here: the sender thread reports the outcome. */
+	if (sentryq_push(what, fp, extra) == -1)
+		worker_event(w, EV_ERROR, inst, "sentry: event dropped (queue "
+		    "full): %s", what);
 	json_decref(fp);
 	json_decref(extra);
 }

@@ -17,16 +17,17 @@ static void (*fatal_hook)(void);
 void
 fatal_set_hook(void (*hook)(void))
 {
-	fatal_hook = hook;
+	__atomic_store_n(&fatal_hook, hook, __ATOMIC_RELEASE);
 }
 
 void
 fatal(const char *fmt, ...)
 {
+	void	(*hook)(void) = __atomic_load_n(&fatal_hook, __ATOMIC_ACQUIRE);
 	va_list	ap;
 
-	if (fatal_hook != NULL)
-		fatal_hook();
+	if (hook != NULL)
+		hook();
 	fprintf(stderr, "hasync: fatal: ");
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);

@@ -318,6 +318,16 @@ draw_catalog(struct ui *ui)
 		    s->db_attempt);
 		draw_put(2, &x, COLS, ROLE_NORMAL, buf);
 		break;
+	case DB_STUCK:
+		draw_put(2, &x, COLS, ROLE_ERROR, "db STUCK");
+		if (s->db_error != NULL) {
+			draw_put(2, &x, COLS, ROLE_ERROR, ": ");
+			draw_put_raw(2, &x, COLS, ROLE_ERROR, s->db_error, 48);
+		}
+		snprintf(buf, sizeof buf, ", retrying (attempt %d)",
+		    s->db_attempt);
+		draw_put(2, &x, COLS, ROLE_NORMAL, buf);
+		break;
 	}
 	if (s->db != DB_NONE) {
 		draw_put(2, &x, COLS, ROLE_NORMAL, sep);

@@ -12,8 +12,12 @@
  *
  * Signal handlers only set a flag and write to the self-pipe. q, F10,
  * Ctrl-C, SIGTERM, SIGHUP and a hung-up stdin all restore the terminal and
- * return 0. stderr is parked in a temporary file while curses owns the
- * screen and replayed afterwards.
+ * return 0; SIGQUIT (Ctrl-\) restores it too and returns 128+3. stderr is
+ * parked in a temporary file while curses owns the screen and replayed
+ * afterwards. fatal() on another thread (the worker running out of memory)
+ * must not call curses: it puts back the terminal modes saved at start-up
+ * and writes the saved "leave the alternate screen, show the cursor"
+ * sequences itself; only this thread ever calls endwin().
  *
  * HASYNC_UI_TRACE=FILE (for tests/bench/tui-bench.sh): append one line
  * "key MS" per frame drawn after keys, MS being the milliseconds from poll()
@@ -30,13 +34,16 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <curses.h>
+#include <term.h>
 
 #include "hasync/config.h"
 #include "hasync/engine.h"
@@ -62,7 +69,12 @@ static volatile sig_atomic_t	 ui_signal;
 static int			 ui_sigpipe[2] = { -1, -1 };
 static int			 ui_saved_stderr = -1;
 static FILE			*ui_parked_stderr;
-static bool			 ui_curses_up;
+static atomic_bool		 ui_curses_up;	/* UI thread sets; any clears */
+static pthread_t		 ui_thread;
+/* For fatal() on another thread: the terminal as we found it. */
+static struct termios		 ui_tty_modes[2];	/* stdin, stdout */
+static bool			 ui_tty_saved[2];
+static char			 ui_tty_leave[256];	/* rmkx sgr0 cnorm rmcup */
 
 /* Monotonic seconds. */
 double
@@ -124,13 +136,66 @@ ui_stderr_restore(void)
 	ui_parked_stderr = NULL;
 }
 
-/* fatal() hook: give the terminal back before the message is printed. */
+/* Save what ui_tty_restore() needs, before curses changes anything. */
+static void
+ui_tty_save(void)
+{
+	int	i;
+
+	for (i = 0; i < 2; i++)
+		ui_tty_saved[i] = isatty(i) && tcgetattr(i, &ui_tty_modes[i]) ==
+		    0;
+}
+
+/* Once curses knows the terminal: the sequences that leave its modes. */
+static void
+ui_tty_save_leave(void)
+{
+	static const char *const caps[] = { "rmkx", "sgr0", "cnorm",
+					    "rmcup" };
+	size_t	 i, len = 0, n;
+	char	*v;
+
+	ui_tty_leave[0] = '\0';
+	for (i = 0; i < sizeof(caps) / sizeof(caps[0]); i++) {
+		v = tigetstr(caps[i]);
+		if (v == NULL || v == (char *)-1)
+			continue;
+		n = strlen(v);
+		if (len + n >= sizeof(ui_tty_leave))
+			break;
+		memcpy(ui_tty_leave + len, v, n + 1);
+		len += n;
+	}
+}
+
+/* Give the terminal back without curses: any thread, async-signal-safe. */
+static void
+ui_tty_restore(void)
+{
+	int	i;
+
+	if (ui_tty_leave[0] != '\0')
+		(void)!write(STDOUT_FILENO, ui_tty_leave, strlen(ui_tty_leave));
+	for (i = 0; i < 2; i++)
+		if (ui_tty_saved[i])
+			(void)tcsetattr(i, TCSADRAIN, &ui_tty_modes[i]);
+}
+
+/*
+ * fatal() hook: give the terminal back before the message is printed. On
+ * the UI thread through curses; on any other thread (the worker, the
+ * listener) curses is the UI thread's alone, so only the tty modes and the
+ * leave sequences are put back.
+ */
 static void
 ui_fatal_hook(void)
 {
-	if (ui_curses_up) {
-		ui_curses_up = false;
-		endwin();
+	if (atomic_exchange(&ui_curses_up, false)) {
+		if (pthread_equal(pthread_self(), ui_thread))
+			endwin();
+		else
+			ui_tty_restore();
 	}
 	ui_stderr_restore();
 }
@@ -642,6 +707,7 @@ ui_signals(const sigset_t *set)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGQUIT, &sa, NULL);	/* Ctrl-\: no core, a sane tty */
 	pthread_sigmask(SIG_UNBLOCK, set, NULL);
 	return (0);
 }
@@ -652,10 +718,12 @@ ui_curses_start(const struct config *c)
 {
 	SCREEN	*scr;
 
+	ui_tty_save();
 	if ((scr = newterm(NULL, stdout, stdin)) == NULL)
 		return (-1);
 	set_term(scr);
-	ui_curses_up = true;
+	ui_tty_save_leave();
+	atomic_store(&ui_curses_up, true);
 	cbreak();
 	noecho();
 	nonl();
@@ -739,7 +807,9 @@ ui_loop(struct ui *ui, double t0)
 			ui_take_snapshot(ui);
 		ui_run_timers(ui, ui_now(), &last_sec);
 	}
-	return (EXIT_OK);
+	/* SIGQUIT says "quit abnormally": the shell's 128+3, minus the core
+	 * dump and the broken terminal. */
+	return (ui_signal == SIGQUIT ? 128 + SIGQUIT : EXIT_OK);
 }
 
 /* Run the console until the user quits; returns the process exit code. */
@@ -767,9 +837,13 @@ ui_run(const struct config *c)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGQUIT);
 	sigaddset(&set, SIGWINCH);
 	pthread_sigmask(SIG_BLOCK, &set, &old);
+	ui_thread = pthread_self();
 	if (engine_start(c, &e) == -1) {
+		/* What did start (the listener, say) must not outlive c. */
+		engine_stop();
 		pthread_sigmask(SIG_SETMASK, &old, NULL);
 		fprintf(stderr, "hasync: %s\n", e.msg);
 		return (e.kind == ERR_USAGE ? EXIT_USAGE : EXIT_UNREACHABLE);
@@ -792,8 +866,8 @@ ui_run(const struct config *c)
 
 	rc = ui_loop(&ui, t0);
 
-	ui_curses_up = false;
-	endwin();
+	if (atomic_exchange(&ui_curses_up, false))
+		endwin();
 	ui_stderr_restore();
 	if (ui.snap != NULL)
 		snapshot_release(ui.snap);

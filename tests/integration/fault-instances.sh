@@ -1,11 +1,12 @@
 # tests/integration/fault-instances.sh: instances killed, hung, slowed,
 # answering malformed JSON, closing connections, answering 500, 401, or a
 # 300 MB body: each is shown as the right health state with a clear reason,
-# and one pass never takes longer than its timeouts allow.
+# and one pass never takes longer than its timeouts allow; SIGTERM stops
+# requests in flight at once.
 . "$(dirname "$0")/../lib/testlib.sh"
 . "$top_srcdir/tests/lib/emu.sh"
 . "$top_srcdir/tests/lib/cluster.sh"
-plan 13
+plan 15
 pg_test_db
 seed_tables
 emu_start c --instances 8 --poll-interval 300
@@ -50,3 +51,16 @@ emu_fault "${U[7]}" '{"body_mb":2}' >/dev/null
 like "$(tail -n 1 "$T/small" | emu_json 'j["instances"][0]["error"]')" 'larger than 1 MiB' "--max-body-mb 1 refuses 2 MiB"
 "$HASYNC" --batch --max-body-mb 4 -e "${U[7]}" >"$T/big" 2>&1
 unlike "$(tail -n 1 "$T/big" | emu_json 'j["instances"][0]["error"]')" 'larger than' "--max-body-mb 4 accepts 2 MiB"
+
+# SIGTERM while a request hangs (default --timeout, 10 s): the requests in
+# flight are abandoned at once.
+"$HASYNC" --watch -e "${U[1]}" >"$T/hw.out" 2>&1 &
+W=$!
+TEST_PIDS="$TEST_PIDS $W"
+sleep 1			# the first round's requests are hanging
+t0=$(now_ms)
+kill -TERM "$W"
+wait_exit "$W" 100
+dt=$(( $(now_ms) - t0 ))
+is "$WAIT_EXIT" 143 "--watch with a request hanging: SIGTERM exits 128+15"
+ok $([ "$dt" -lt 1000 ] && echo 0 || echo 1) "within 1 s ($dt ms)"

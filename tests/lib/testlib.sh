@@ -35,8 +35,17 @@ _tap_failed=0
 _tap_planned=""
 
 testlib_cleanup() {
-	local p
+	local p n=50
 	for p in $TEST_PIDS; do kill "$p" 2>/dev/null; done
+	# What ignores SIGTERM for 5 s (a hung hasync) is killed: the test
+	# must end even when the program under test does not.
+	while [ "$n" -gt 0 ]; do
+		for p in $TEST_PIDS; do kill -0 "$p" 2>/dev/null && break; done
+		kill -0 "$p" 2>/dev/null || break
+		sleep 0.1
+		n=$((n - 1))
+	done
+	for p in $TEST_PIDS; do kill -KILL "$p" 2>/dev/null; done
 	for p in $TEST_PIDS; do wait "$p" 2>/dev/null; done
 	[ -n "$PG_PRIVATE" ] && pg_sandbox_stop "$PG_PRIVATE"
 	rm -rf "$T"
@@ -86,6 +95,26 @@ wait_until() {
 		n=$((n - 1))
 	done
 	return 1
+}
+
+# wait_exit PID TENTHS: wait for the background job PID to exit, at most
+# TENTHS tenths of a second, then SIGKILL it. WAIT_EXIT gets its exit
+# status, or "hung" when it had to be killed (returns 1). A test that
+# signals a process must not hang with it.
+wait_exit() {
+	local pid=$1 n=$(($2 * 2))
+	while kill -0 "$pid" 2>/dev/null && [ "$n" -gt 0 ]; do
+		sleep 0.05
+		n=$((n - 1))
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		kill -KILL "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+		WAIT_EXIT=hung
+		return 1
+	fi
+	wait "$pid"
+	WAIT_EXIT=$?
 }
 
 # now_ms: wall clock in milliseconds.

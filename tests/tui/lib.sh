@@ -5,7 +5,10 @@
 #   tui_start COLS ROWS ARGS...  run "$HASYNC ARGS" in a COLSxROWS pane
 #                                (TERM=screen-256color, LC_ALL=C.UTF-8);
 #                                its exit status lands in $T/tui.exit, its
-#                                stderr in $T/tui.err
+#                                stderr in $T/tui.err. Shell code in
+#                                TUI_PRE runs in the pane before it (e.g. a
+#                                ulimit), in TUI_AFTER after it exits (e.g.
+#                                stty -a, on the pane's terminal)
 #   tui_keys KEYS...             tmux send-keys
 #   tui_screen                   the pane's text now
 #   tui_wait REGEX [TENTHS]      until the screen matches (default 50 = 5 s);
@@ -31,15 +34,21 @@ tui_start() {
 	shift 2
 	{
 		echo 'echo $$ >"$T/tui.pid"'
+		echo "${TUI_PRE:-}"
 		printf 'exec env TERM=screen-256color LC_ALL=C.UTF-8 %s ' \
 		    "${TUI_ENV:-}"
 		printf '%q ' "$HASYNC" "$@"
 		echo '2>"$T/tui.err"'
 	} >"$T/tui-run.sh"
 	rm -f "$T/tui.exit" "$T/tui.pid"
-	tui new-session -d -s t -x "$cols" -y "$rows" \
-	    "T=$T bash $T/tui-run.sh; echo \$? >$T/tui.exit; exec sleep 600" ||
-	    { echo "Bail out! cannot start tmux"; exit 1; }
+	# A server just told to kill-server may still hold the socket: retry.
+	for a in 1 2 3 4 5; do
+		tui new-session -d -s t -x "$cols" -y "$rows" \
+		    "T=$T bash $T/tui-run.sh; echo \$? >$T/tui.exit; ${TUI_AFTER:-:}; exec sleep 600" \
+		    2>"$T/tmux.err" && break
+		[ "$a" = 5 ] && { echo "# $(cat "$T/tmux.err")"; echo "Bail out! cannot start tmux"; exit 1; }
+		sleep 0.2
+	done
 	tui set-option -t t status off >/dev/null
 	tui resize-window -t t -x "$cols" -y "$rows" 2>/dev/null
 	wait_until 50 test -s "$T/tui.pid"

@@ -164,6 +164,10 @@ test_precedence(void **state)
 	assert_string_equal(c.endpoints[0], "http://flag:3");
 	assert_int_equal(c.poll_interval_ms, 100);
 	config_free(&c);
+	assert_int_equal(load(&c, &e, env, "--admin-secret", "flagsecret",
+	    NULL), 0);
+	assert_string_equal(c.admin_secret, "flagsecret");
+	config_free(&c);
 
 	/* -c beats HASYNC_CONFIG. */
 	char other[256];
@@ -457,6 +461,31 @@ test_parse_long(void **state)
 	    100, &v), -1);
 }
 
+/* --max-body-mb: 2048 and 4096 MiB need 64-bit arithmetic; above the
+ * maximum is a clear usage error. */
+static void
+test_max_body(void **state)
+{
+	struct config	c;
+	struct err	e;
+
+	(void)state;
+	assert_int_equal(load(&c, &e, no_env, "--max-body-mb", "2048", NULL),
+	    0);
+	assert_true(c.max_body_bytes == (int64_t)2048 * 1024 * 1024);
+	config_free(&c);
+	assert_int_equal(load(&c, &e, no_env, "--max-body-mb", "4096", NULL),
+	    0);
+	assert_true(c.max_body_bytes == (int64_t)4096 * 1024 * 1024);
+	config_free(&c);
+	expect_error(&e, load(&c, &e, no_env, "--max-body-mb", "4097", NULL),
+	    "--max-body-mb: 4097 is above the maximum of 4096 (4 GiB)");
+	config_free(&c);
+	expect_error(&e, load(&c, &e, no_env, "--max-body-mb", "0", NULL),
+	    "from 1 to 4096");
+	config_free(&c);
+}
+
 static int
 setup(void **state)
 {
@@ -489,6 +518,7 @@ main(void)
 		cmocka_unit_test(test_reload_command),
 		cmocka_unit_test(test_help_version),
 		cmocka_unit_test(test_parse_long),
+		cmocka_unit_test(test_max_body),
 	};
 
 	return (cmocka_run_group_tests(tests, setup, teardown));

@@ -45,6 +45,11 @@ test_utf8(void **state)
 	    "caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac");
 	check("bad \xff\xfe", 0, "bad \\xff\\xfe");
 	check("overlong \xc0\xaf", 0, "overlong \\xc0\\xaf");
+	check("overlong3 \xe0\x80\xaf", 0, "overlong3 \\xe0\\x80\\xaf");
+	check("overlong4 \xf0\x80\x80\xaf", 0,
+	    "overlong4 \\xf0\\x80\\x80\\xaf");
+	check("past max \xf4\x90\x80\x80", 0,
+	    "past max \\xf4\\x90\\x80\\x80");
 	check("surrogate \xed\xa0\x80", 0, "surrogate \\xed\\xa0\\x80");
 	check("cut \xe6\x97", 0, "cut \\xe6\\x97");
 }
