@@ -23,7 +23,8 @@ like "$(cat "$T/auth.out")" "admin secret rejected by $A" "says the secret was r
 is "$(tail -n 1 "$T/auth.out" | emu_json 'j["instances"][0]["health"]')" auth "health: auth"
 unlike "$(cat "$T/auth.out")" "not-the-secret" "the wrong secret is not printed either"
 t0=$(now_ms)
-HASURA_GRAPHQL_ADMIN_SECRET=not-the-secret "$HASYNC" --batch --reload -e "$A" -e "$B" >"$T/authr.out" 2>&1
+HASURA_GRAPHQL_ADMIN_SECRET=not-the-secret "$HASYNC" --batch --reload --timeout 1000 --connect-timeout 500 \
+    -e "$A" -e "$B" >"$T/authr.out" 2>&1
 rc=$? dt=$(( $(now_ms) - t0 ))
 is "$rc" 3 "wrong secret with --reload exits 3"
 ok $([ "$dt" -lt 1000 ] && echo 0 || echo 1) "at once: no reload to wait for ($dt ms)"
