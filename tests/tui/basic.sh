@@ -27,9 +27,11 @@ ok $? "reload_metadata bumped resource_version ($old -> $new)"
 tui_wait "resource_version $new " 20
 ok $? "the new resource_version is on screen within 2 s"
 
+# Right after the change the replicas are syncing; then their verdict.
+three_rows() { [ "$(tui_screen | grep -cE '^inconsistent +[0-9] 127\.0\.0\.1:[0-9]+ ')" = 3 ]; }
+wait_until 50 three_rows
+ok $? "three instance rows, each led by its verdict, the endpoint without its scheme"
 scr=$(tui_screen)
-n=$(printf '%s\n' "$scr" | grep -cE '^inconsistent +[0-9] 127\.0\.0\.1:[0-9]+ ')
-is "$n" 3 "three instance rows, each led by its verdict, the endpoint without its scheme"
 like "$scr" 'Inconsistent objects +1' "the objects pane counts one object"
 like "$scr" 'remote_schema +rs +Connection failure' \
     "the remote schema that is down is listed, by name and root cause"
