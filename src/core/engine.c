@@ -16,6 +16,7 @@
 #include "hasync/http.h"
 #include "hasync/inbox.h"
 #include "hasync/listener.h"
+#include "hasync/pgcancel.h"
 #include "hasync/sentryq.h"
 #include "hasync/snapshot_build.h"
 #include "hasync/worker.h"
@@ -32,6 +33,9 @@ static struct {
 
 /* At exit, events not yet delivered to Sentry get this long, at most. */
 #define SENTRY_EXIT_GRACE_MS	500
+/* ... and a query cut short by the stop this long to be cancelled on the
+ * server (usually a few ms), counted after the rest of the shutdown. */
+#define CANCEL_DRAIN_MS		300
 
 /* Interrupt a worker that waits in curl_multi_poll. */
 static void
@@ -99,6 +103,7 @@ engine_stop(void)
 	snapshot_shutdown();
 	inbox_destroy();
 	audit_close();
+	pgcancel_drain(CANCEL_DRAIN_MS);
 }
 
 int

@@ -64,10 +64,6 @@
 #define CANCEL_GRACE_MS		1000
 /* A summary that timed out is tried again after this, or on a change. */
 #define SUMMARY_RETRY_S		30.0
-/* What the stop path gives cancels still under way at shutdown: usually
- * a few ms; more under load, and a cancel cut short by the exit leaves a
- * backend waiting on the server. */
-#define CANCEL_DRAIN_MS		700
 
 /* How a bounded statement ended. */
 enum lx {
@@ -696,8 +692,6 @@ listener_stop(void)
 		return;
 	(void)!write(L.stop_pipe[1], "", 1);
 	pthread_join(L.thread, NULL);
-	/* A query cut short by the stop is being cancelled: bounded. */
-	pgcancel_drain(CANCEL_DRAIN_MS);
 	close(L.stop_pipe[0]);
 	close(L.stop_pipe[1]);
 	L.c = NULL;

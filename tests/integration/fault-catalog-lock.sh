@@ -50,7 +50,7 @@ kill -TERM "$W"; wait_exit "$W" 300
 "$HASYNC" --watch -d "$DATABASE_URL" -e "$A" >"$T/w2.out" 2>"$T/w2.err" &
 W=$!
 TEST_PIDS="$TEST_PIDS $W"
-waiting() { [ "$(q "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'hasync' AND wait_event_type = 'Lock'")" -ge 1 ]; }
+waiting() { [ "$(q "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'hasync' AND datname = current_database() AND wait_event_type = 'Lock'")" -ge 1 ]; }
 wait_until 50 waiting || diag "hasync's query was not seen waiting for the lock"
 sleep 0.3
 t0=$(now_ms)
@@ -63,11 +63,11 @@ is "$rc" 143 "--watch exits 128+15 on SIGTERM while its query waits for the lock
 ok $([ "$dt" -lt 1000 ] && echo 0 || echo 1) "within 1 s ($dt ms)"
 
 # No backend of ours is left waiting for the lock.
-left() { [ "$(q "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'hasync'")" = 0 ]; }
+left() { [ "$(q "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'hasync' AND datname = current_database()")" = 0 ]; }
 wait_until 30 left
 rc=$?
 ok $rc "no hasync session is left behind on the server"
-[ "$rc" = 0 ] || diag "$(q "SELECT pid, state, wait_event_type, backend_start, left(query, 60) FROM pg_stat_activity WHERE application_name = 'hasync'")"
+[ "$rc" = 0 ] || diag "$(q "SELECT pid, state, wait_event_type, backend_start, left(query, 60) FROM pg_stat_activity WHERE application_name = 'hasync' AND datname = current_database()")"
 
 hold_sql lock "COMMIT; SELECT 'released';"
 hold_wait lock '^released$'
