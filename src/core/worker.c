@@ -417,8 +417,12 @@ worker_apply_catalog(struct worker *w, struct inbox_take *t)
 		if (ev->kind == EV_DB_LOST) {
 			if (t->have_state)	/* for the error text */
 				w->cat = t->state;
-			worker_sentry(w, "Metadata database unreachable.",
-			    "database unreachable", -1);
+			if (w->cat.db == DB_STUCK)
+				worker_sentry(w, "Catalog query timed out "
+				    "(lock?).", "catalog query timed out", -1);
+			else
+				worker_sentry(w, "Metadata database "
+				    "unreachable.", "database unreachable", -1);
 		}
 		if (ev->kind == EV_VERSION)
 			version_changed = true;
