@@ -17,6 +17,7 @@ static void
 route_error(struct route *r, int status, const char *error, const char *allow)
 {
 	r->kind = ROUTE_ERROR;
+	r->replica = -1;
 	r->status = status;
 	r->error = error;
 	r->allow = allow;
