@@ -64,6 +64,10 @@ struct route_access {
  */
 int	route_allowed(enum route_kind, const char *, const struct route_access *);
 
+/* True if an Accept-Encoding header (NULL: none) accepts gzip: "gzip" or
+ * "*" with a q above 0, gzip not refused by name. */
+bool	route_accepts_gzip(const char *);
+
 /* True if header is "Bearer TOKEN" (scheme case-insensitive) with TOKEN
  * equal to token; the comparison takes the same time wherever they
  * differ. */

@@ -3,8 +3,9 @@
  * (MHD's internal polling thread, epoll) accepts, routes (route.c) and
  * answers every GET from the newest snapshot: it never waits for a probe
  * and never touches engine state but through snapshot_acquire(). The
- * /metrics body is rendered once per snapshot and the same response is
- * sent to every scrape until the next one. POST /reload_metadata is
+ * /metrics body is rendered once per snapshot (and gzipped once, for the
+ * scrapers that ask) and the same response is sent to every scrape until
+ * the next one. POST /reload_metadata is
  * suspended and parked in a list; the main thread (serve.c) takes the
  * parked requests, runs one reload through engine_command() for all of
  * them, and answers and resumes them together.
@@ -35,6 +36,7 @@
 #include "hasync/err.h"
 #include "hasync/inbox.h"
 #include "hasync/serve_answer.h"
+#include "hasync/serve_gzip.h"
 #include "hasync/serve_httpd.h"
 #include "hasync/serve_metrics.h"
 #include "hasync/serve_ready.h"
@@ -74,8 +76,11 @@ struct httpd {
 	struct req		*pending;	/* parked, not yet joined */
 	struct req		*batch;		/* joined: the reload under way */
 	size_t			 n_parked;
-	/* Server thread only: /metrics of the snapshot seq. */
-	struct MHD_Response	*metrics;
+	/* Server thread only: /metrics of the snapshot seq, as text and
+	 * gzipped (made at the first scrape that asks for it). */
+	char			*metrics_body;
+	size_t			 metrics_len;
+	struct MHD_Response	*metrics, *metrics_gz;
 	uint64_t		 metrics_seq;
 	bool			 metrics_valid;
 };
@@ -130,37 +135,71 @@ httpd_send_text(struct MHD_Connection *conn, int status, const char *line)
 	    (size_t)n, NULL));
 }
 
+/* A /metrics response of len bytes of body (copied); gz: gzipped. */
+static struct MHD_Response *
+httpd_metrics_response(const char *body, size_t len, bool gz)
+{
+	struct MHD_Response	*r;
+
+	r = MHD_create_response_from_buffer(len, (void *)(uintptr_t)body,
+	    MHD_RESPMEM_MUST_COPY);
+	if (r == NULL)
+		return (NULL);
+	MHD_add_response_header(r, "Content-Type", METRICS_CONTENT_TYPE);
+	MHD_add_response_header(r, "Cache-Control", "no-store");
+	MHD_add_response_header(r, "Vary", "Accept-Encoding");
+	if (gz)
+		MHD_add_response_header(r, "Content-Encoding", "gzip");
+	return (r);
+}
+
+/* Drop the cached /metrics; connections still sending keep theirs alive
+ * (MHD counts references). */
+static void
+httpd_metrics_drop(struct httpd *h)
+{
+	if (h->metrics != NULL)
+		MHD_destroy_response(h->metrics);
+	if (h->metrics_gz != NULL)
+		MHD_destroy_response(h->metrics_gz);
+	h->metrics = h->metrics_gz = NULL;
+	free(h->metrics_body);
+	h->metrics_body = NULL;
+	h->metrics_valid = false;
+}
+
 /* GET /metrics: the cached response while the snapshot is the same. */
 static enum MHD_Result
 httpd_metrics(struct httpd *h, struct MHD_Connection *conn)
 {
 	struct snapshot		*s = snapshot_acquire();
-	struct MHD_Response	*r;
 	uint64_t		 seq = s != NULL ? s->seq : 0;
-	size_t			 len;
-	char			*body;
+	size_t			 zlen;
+	char			*z;
+	bool			 gz;
 
+	gz = route_accepts_gzip(MHD_lookup_connection_value(conn,
+	    MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING));
 	if (!h->metrics_valid || h->metrics_seq != seq) {
-		body = metrics_render(s, PACKAGE_VERSION, &len);
-		answer_redact(body, len, h->c->admin_secret);
-		r = MHD_create_response_from_buffer(len, body,
-		    MHD_RESPMEM_MUST_FREE);
-		if (r == NULL) {
-			free(body);
-			snapshot_release(s);
-			return (MHD_NO);
-		}
-		MHD_add_response_header(r, "Content-Type",
-		    METRICS_CONTENT_TYPE);
-		MHD_add_response_header(r, "Cache-Control", "no-store");
-		/* Connections still sending the old one keep it alive. */
-		if (h->metrics != NULL)
-			MHD_destroy_response(h->metrics);
-		h->metrics = r;
+		httpd_metrics_drop(h);
+		h->metrics_body = metrics_render(s, PACKAGE_VERSION,
+		    &h->metrics_len);
+		answer_redact(h->metrics_body, h->metrics_len,
+		    h->c->admin_secret);
 		h->metrics_seq = seq;
 		h->metrics_valid = true;
 	}
 	snapshot_release(s);
+	if (gz && h->metrics_gz == NULL &&
+	    (z = gzip_body(h->metrics_body, h->metrics_len, &zlen)) != NULL) {
+		h->metrics_gz = httpd_metrics_response(z, zlen, true);
+		free(z);
+	}
+	if (gz && h->metrics_gz != NULL)
+		return (MHD_queue_response(conn, MHD_HTTP_OK, h->metrics_gz));
+	if (h->metrics == NULL && (h->metrics = httpd_metrics_response(
+	    h->metrics_body, h->metrics_len, false)) == NULL)
+		return (MHD_NO);
 	return (MHD_queue_response(conn, MHD_HTTP_OK, h->metrics));
 }
 
@@ -548,8 +587,7 @@ httpd_stop(struct httpd *h)
 		MHD_stop_daemon(h->mhd);	/* closes the socket too */
 	} else if (h->fd != -1)
 		close(h->fd);
-	if (h->metrics != NULL)
-		MHD_destroy_response(h->metrics);
+	httpd_metrics_drop(h);
 	if (h->wake[0] != -1) {
 		close(h->wake[0]);
 		close(h->wake[1]);

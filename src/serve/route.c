@@ -116,6 +116,36 @@ route_request(const char *method, const char *path,
 }
 
 bool
+route_accepts_gzip(const char *h)
+{
+	const char	*p, *end, *semi, *q;
+	size_t		 n;
+	double		 qv, star = -1;
+	char		*e;
+
+	for (p = h; p != NULL && *p != '\0'; p = *end == ',' ? end + 1 : end) {
+		end = p + strcspn(p, ",");
+		p += strspn(p, " \t");
+		semi = memchr(p, ';', (size_t)(end - p));
+		n = (size_t)((semi != NULL ? semi : end) - p);
+		while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+			n--;
+		qv = 1;
+		if (semi != NULL && (q = strstr(semi, "q=")) != NULL && q < end) {
+			qv = strtod(q + 2, &e);
+			if (e == q + 2)
+				qv = 1;
+		}
+		if ((n == 4 && strncasecmp(p, "gzip", 4) == 0) ||
+		    (n == 6 && strncasecmp(p, "x-gzip", 6) == 0))
+			return (qv > 0);
+		if (n == 1 && *p == '*')
+			star = qv;
+	}
+	return (star > 0);
+}
+
+bool
 route_bearer_ok(const char *header, const char *token)
 {
 	const char	*got;

@@ -5,7 +5,7 @@
  * the peer is loopback, the reload is open); the rest is split at the
  * first two newlines into the method, the decoded path and the
  * Authorization header (each cut at its first NUL, as libmicrohttpd hands
- * them over). The results are checked against what serve_route.h
+ * them over); the third is also read as an Accept-Encoding header. The results are checked against what serve_route.h
  * promises.
  */
 #include "config.h"
@@ -91,6 +91,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_ASSERT(strstr(auth, "t0k-En") != NULL &&
 		    strncasecmp(auth, "bearer", 6) == 0);
 	FUZZ_ASSERT(!route_bearer_ok(auth, ""));
+	if (route_accepts_gzip(auth))
+		FUZZ_ASSERT(strcasestr(auth, "gzip") != NULL ||
+		    strchr(auth, '*') != NULL);
+	(void)route_accepts_gzip(path);
 	FUZZ_ASSERT(!route_bearer_ok(auth, NULL));
 	free(method);
 	free(path);

@@ -11,7 +11,7 @@
 . "$top_srcdir/tests/lib/emu.sh"
 . "$top_srcdir/tests/lib/cluster.sh"
 . "$top_srcdir/tests/lib/serve.sh"
-plan 53
+plan 55
 
 SECRET="SeRvE-sEcReT-$$-q8Zk"
 export SECRET
@@ -60,6 +60,11 @@ if have_promtool; then
 else
 	skip "promtool not installed (Debian package prometheus)"
 fi
+# Gzipped when asked, as Prometheus does: the same text.
+curl -s --noproxy '*' -H "Authorization: Bearer $TOKEN" -H 'Accept-Encoding: gzip' \
+    -D "$T/gzh" -o "$T/m1.gz" "$U/metrics"
+like "$(tr -d '\r' <"$T/gzh")" 'Content-Encoding: gzip' "/metrics gzipped when asked (Accept-Encoding: gzip)"
+is "$(gzip -dc "$T/m1.gz" | grep -c '^# TYPE ')" "$(grep -c '^# TYPE ' "$T/m1")" "and it unzips to the same families"
 like "$(cat "$T/m1")" 'hasync_replica_up\{replica="hasura-a"\} 1' "replica labelled by its -e name"
 like "$(cat "$T/m1")" "hasync_replica_up\\{replica=\"$B\"\\} 1" "or by its endpoint"
 is "$(sed -n 's/^hasync_catalog_resource_version //p' "$T/m1")" "$(rv)" "catalog resource_version = the catalog's"

@@ -3,7 +3,7 @@
 # test.sh (bash). Sets nothing but the working directory (the source tree).
 
 HASYNC_PACKAGES="autoconf automake libtool pkg-config make gcc libncurses-dev \
-libcurl4-openssl-dev libjansson-dev libpq-dev postgresql libmicrohttpd-dev \
+libcurl4-openssl-dev libjansson-dev libpq-dev postgresql libmicrohttpd-dev zlib1g-dev \
 libcmocka-dev tmux valgrind curl groff-base python3 time"
 # Wanted by some tests, which SKIP without them; CI (CI=true) needs them:
 # prometheus gives promtool and the server of the hasync serve tests.

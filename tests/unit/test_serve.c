@@ -190,6 +190,26 @@ test_bearer(void **state)
 }
 
 static void
+test_gzip_accepted(void **state)
+{
+	(void)state;
+	assert_true(route_accepts_gzip("gzip"));
+	assert_true(route_accepts_gzip("gzip, deflate"));
+	assert_true(route_accepts_gzip("deflate, GZIP;q=0.5"));
+	assert_true(route_accepts_gzip("identity, x-gzip"));
+	assert_true(route_accepts_gzip("*"));
+	assert_true(route_accepts_gzip(" br ; q=1 , gzip ; q=1.0 "));
+	assert_false(route_accepts_gzip(NULL));
+	assert_false(route_accepts_gzip(""));
+	assert_false(route_accepts_gzip("identity"));
+	assert_false(route_accepts_gzip("gzip;q=0"));
+	assert_false(route_accepts_gzip("gzip;q=0, *"));
+	assert_false(route_accepts_gzip("*;q=0"));
+	assert_false(route_accepts_gzip("gzipx, deflate"));
+	assert_false(route_accepts_gzip("br;q=1,gzip;q=0.000"));
+}
+
+static void
 test_access(void **state)
 {
 	struct route_access	none = { NULL, false, false };
@@ -715,6 +735,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_route),
 		cmocka_unit_test(test_bearer),
+		cmocka_unit_test(test_gzip_accepted),
 		cmocka_unit_test(test_access),
 		cmocka_unit_test(test_listen),
 		cmocka_unit_test(test_metrics_empty),
