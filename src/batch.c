@@ -184,7 +184,7 @@ batch_objects(FILE *fp, const void *set)
 
 /* The last line: the verdict of every instance and the exit code. sig: the
  * signal that interrupted the pass, or 0. */
-static void
+void
 batch_print_summary(const struct snapshot *s, int rc, int sig)
 {
 	json_t	*f, *arr;
@@ -590,6 +590,39 @@ batch_event_word(enum event_kind k)
 	    "event");
 }
 
+void
+batch_print_events(const struct snapshot *s, uint64_t *last)
+{
+	json_t	*f;
+	size_t	 i, n;
+
+	/* events are newest first: print the new ones oldest first */
+	for (n = 0; n < s->n_events && s->events[n].seq > *last; n++)
+		;
+	for (i = n; i-- > 0;) {
+		const struct snap_event *ev = &s->events[i];
+
+		f = json_object();
+		json_object_set_new(f, "event", json_string(
+		    batch_event_word(ev->kind)));
+		if (ev->instance >= 0 && (size_t)ev->instance < s->n_inst)
+			json_object_set_new(f, "instance",
+			    jsonl_string(s->inst[ev->instance].endpoint));
+		if (ev->kind == EV_VERSION) {
+			json_object_set_new(f, "old_version",
+			    json_integer(ev->old_version));
+			json_object_set_new(f, "resource_version",
+			    json_integer(ev->new_version));
+			json_object_set_new(f, "instance_id",
+			    jsonl_string(ev->writer));
+		}
+		jsonl_write(stdout, ev->kind == EV_ERROR ||
+		    ev->kind == EV_DB_LOST ? "error" : "info", ev->text, f);
+		json_decref(f);
+		*last = ev->seq;
+	}
+}
+
 /* --watch: one line per new event until a signal. */
 static int
 batch_watch(const struct config *c)
@@ -597,43 +630,13 @@ batch_watch(const struct config *c)
 	struct pollfd	 pfd[2];
 	struct snapshot	*s;
 	uint64_t	 last = 0;
-	json_t		*f;
-	size_t		 i, n;
 	int		 sig;
 
 	(void)c;
 	for (;;) {
 		s = snapshot_acquire();
 		if (s != NULL) {
-			/* events are newest first: print the new ones oldest first */
-			for (n = 0; n < s->n_events && s->events[n].seq > last;
-			    n++)
-				;
-			for (i = n; i-- > 0;) {
-				const struct snap_event *ev = &s->events[i];
-
-				f = json_object();
-				json_object_set_new(f, "event", json_string(
-				    batch_event_word(ev->kind)));
-				if (ev->instance >= 0 &&
-				    (size_t)ev->instance < s->n_inst)
-					json_object_set_new(f, "instance",
-					    jsonl_string(s->inst[ev->instance].
-					    endpoint));
-				if (ev->kind == EV_VERSION) {
-					json_object_set_new(f, "old_version",
-					    json_integer(ev->old_version));
-					json_object_set_new(f, "resource_version",
-					    json_integer(ev->new_version));
-					json_object_set_new(f, "instance_id",
-					    jsonl_string(ev->writer));
-				}
-				jsonl_write(stdout, ev->kind == EV_ERROR ||
-				    ev->kind == EV_DB_LOST ? "error" : "info",
-				    ev->text, f);
-				json_decref(f);
-				last = ev->seq;
-			}
+			batch_print_events(s, &last);
 			snapshot_release(s);
 		}
 		pfd[0].fd = engine_wake_fd();

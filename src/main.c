@@ -1,6 +1,6 @@
 /*
- * main.c: hasync's entry point. Parses the settings, chooses the console or
- * batch mode, and turns the outcome into the exit code. The only place,
+ * main.c: hasync's entry point. Parses the settings, chooses the console,
+ * batch mode or serve, and turns the outcome into the exit code. The only place,
  * with fatal(), that calls exit(). Main thread.
  */
 #include "config.h"
@@ -16,6 +16,7 @@
 #include "hasync/err.h"
 #include "hasync/exitcode.h"
 #include "hasync/jsonl.h"
+#include "hasync/serve.h"
 #include "hasync/ui.h"
 
 extern char **environ;
@@ -36,7 +37,7 @@ main(int argc, char **argv)
 		return (EXIT_USAGE);
 	}
 	if (c.help) {
-		config_usage(stdout, c.reload_command);
+		config_usage(stdout, &c);
 		config_free(&c);
 		return (EXIT_OK);
 	}
@@ -56,7 +57,9 @@ main(int argc, char **argv)
 		config_free(&c);
 		return (EXIT_USAGE);
 	}
-	if (c.mode == MODE_BATCH)
+	if (c.serve)
+		rc = serve_run(&c);
+	else if (c.mode == MODE_BATCH)
 		rc = batch_run(&c);
 	else
 		rc = ui_run(&c);

@@ -6,9 +6,20 @@
 #ifndef HASYNC_BATCH_H
 #define HASYNC_BATCH_H
 
+#include <stdint.h>
+
 struct config;
+struct snapshot;
 
 /* Run batch mode to completion; returns the process exit code. */
 int	batch_run(const struct config *);
+
+/* --watch's lines: one JSON line per event of s newer than *last (an event
+ * seq, 0 at first), oldest first; *last moves on. Also hasync serve's. */
+void	batch_print_events(const struct snapshot *, uint64_t *);
+
+/* The summary line: every instance's verdict, exit code rc; sig: the
+ * signal that ended the run, or 0. */
+void	batch_print_summary(const struct snapshot *, int, int);
 
 #endif

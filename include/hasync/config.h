@@ -36,6 +36,19 @@ enum run_mode {
 	MODE_BATCH,
 };
 
+/* The subcommand hasync was invoked with. */
+enum subcommand {
+	SUB_NONE = 0,
+	SUB_RELOAD,		/* hasync reload: --batch --reload */
+	SUB_SERVE,		/* hasync serve: --watch plus an HTTP server */
+	SUB_SERVER,		/* hasync server: serve, with the flags and
+				   defaults of hasura-metadata-reloader server */
+};
+
+/* hasync serve's default --listen: loopback, outside Prometheus' exporter
+ * port range (9100-9999), not Hasura's 8080. */
+#define SERVE_DEFAULT_LISTEN	"127.0.0.1:8719"
+
 struct config {
 	char		**endpoints;		/* base URLs, no trailing slash */
 	char		**labels;		/* from -e name=URL; NULL: none */
@@ -62,6 +75,16 @@ struct config {
 	bool		  reload;
 	bool		  watch;
 	bool		  reload_command;	/* invoked as "hasync reload" */
+	enum subcommand	  command;
+	/* hasync serve / hasync server (serve implies mode batch, watch) */
+	bool		  serve;
+	char		 *listen;		/* ADDR:PORT, checked; set by
+						   config_load when serving */
+	bool		  listen_public;
+	char		 *metrics_token;	/* never printed or logged */
+	long		  ready_max_behind_ms;	/* -1: 2 x poll + the grace */
+	bool		  ready_strict;
+	long		  port;			/* hasync server: PORT, or -1 */
 	bool		  help;
 	bool		  version;
 	int64_t		  max_body_bytes;	/* largest response body accepted */
@@ -95,8 +118,9 @@ bool	config_json_output(const struct config *);
 /* Free everything config_load() allocated. */
 void	config_free(struct config *);
 
-/* Print the --help text (generated from the option table) to fp. */
-void	config_usage(FILE *, bool);
+/* Print the --help text (generated from the option table) to fp, for the
+ * subcommand c was invoked with. */
+void	config_usage(FILE *, const struct config *);
 
 /* Parse a whole decimal number in [min, max]. Returns 0 or -1. */
 int	config_parse_long(const char *, long, long, long *);

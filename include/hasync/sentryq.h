@@ -9,6 +9,8 @@
 #ifndef HASYNC_SENTRYQ_H
 #define HASYNC_SENTRYQ_H
 
+#include <stdint.h>
+
 #include <jansson.h>
 
 struct config;
@@ -32,5 +34,8 @@ int	sentryq_push(const char *, json_t *, json_t *);
  * thread. Safe if never started.
  */
 void	sentryq_stop(long);
+
+/* Events delivered, and failed or dropped, since start. Any thread. */
+void	sentryq_counts(uint64_t *, uint64_t *);
 
 #endif

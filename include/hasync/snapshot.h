@@ -169,6 +169,39 @@ struct meta_summary {
 		cron_triggers;
 };
 
+/* What a reload request came to, for the counters. */
+enum reload_result {
+	RELOAD_RESULT_CONSISTENT = 0,	/* answered: consistent */
+	RELOAD_RESULT_INCONSISTENT,	/* answered: objects still listed */
+	RELOAD_RESULT_FAILED,		/* not answered, refused, HTTP error,
+					   or no reachable instance to send to */
+	RELOAD_RESULT_SKIPPED,		/* not sent: nothing to reload, or
+					   read-only */
+	RELOAD_RESULT_COUNT,
+};
+
+/* Upper bounds (seconds) of the reload duration histogram's buckets. */
+#define SNAP_RELOAD_BOUNDS	{ 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120 }
+#define SNAP_RELOAD_BUCKETS	10
+
+/*
+ * Counters since the engine started, kept by the worker and copied into
+ * every snapshot (hasync serve's /metrics).
+ */
+struct snap_stats {
+	uint64_t	 reloads[3][RELOAD_RESULT_COUNT]; /* [enum reload_scope]
+					   (auto, targeted, full)[result] */
+	uint64_t	 reload_buckets[SNAP_RELOAD_BUCKETS]; /* requests that
+					   took at most the bound, and more
+					   than the bound before (not
+					   cumulative) */
+	uint64_t	 reload_count;	/* reload requests answered or failed */
+	double		 reload_seconds; /* their total duration */
+	uint64_t	 drops;		/* drop_inconsistent_metadata sent */
+	uint64_t	 sentry_sent, sentry_failed, sentry_suppressed;
+	double		 round_seconds;	/* the last complete probe round; -1 */
+};
+
 struct snapshot {
 	uint32_t	 refs;		/* engine-internal */
 	uint64_t	 seq;		/* increases with every publish */
@@ -210,6 +243,18 @@ struct snapshot {
 	char		*verdict_line;	/* "all 3 replicas ok at resource_version
 					   7" or "2 problems: ..." */
 	int		 problems;	/* how many items verdict_line names */
+
+	struct snap_stats stats;
+	double		 grace_seconds;	/* how long a replica may take to follow
+					   a catalog change before it is behind */
+	char		*reload_answer;	/* the last reload cycle's
+					   reload_metadata answer (HTTP 200
+					   body) as received; NULL: none, or
+					   over 64 KiB. NUL-terminated. */
+	size_t		 reload_answer_len;
+	char		*reload_outcome; /* one line: how the last reload cycle
+					   ended; NULL before the first */
+	int		 reload_via;	/* instance it went through, or -1 */
 };
 
 /* Borrow the newest snapshot (NULL before the first). Any thread. */

@@ -5,9 +5,20 @@
 #ifndef HASYNC_URL_H
 #define HASYNC_URL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct err;
+
+/* Where hasync serve listens: --listen ADDR:PORT, parsed. */
+struct listen_addr {
+	char		 host[64];	/* numeric: "127.0.0.1", "::1", "::" */
+	unsigned	 port;		/* 0: any free port */
+	int		 family;	/* AF_INET or AF_INET6 */
+	bool		 any;		/* every interface ("*", "", 0.0.0.0,
+					   [::]) */
+	bool		 loopback;	/* 127.0.0.0/8, ::1 or localhost */
+};
 
 /* A parsed Sentry DSN: scheme://public_key@host[:port][/path]/project_id */
 struct sentry_dsn {
@@ -34,5 +45,13 @@ int	url_parse_sentry_dsn(const char *, struct sentry_dsn *, struct err *);
  * never the user's password. Always NUL-terminates out.
  */
 void	url_pg_label(const char *, char *, size_t);
+
+/*
+ * Parse a listen address "ADDR:PORT": ADDR is an IPv4 address, an IPv6
+ * address in brackets, "localhost" (127.0.0.1), or "*" or nothing for
+ * every interface (IPv6 and IPv4 where the system has IPv6); PORT is 0 to
+ * 65535. Names are not resolved. Returns 0 or -1 with e set.
+ */
+int	url_parse_listen(const char *, struct listen_addr *, struct err *);
 
 #endif

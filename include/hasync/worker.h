@@ -99,6 +99,12 @@ struct worker {
 	bool			 reload_pending;
 	bool			 last_reload_consistent;
 	uint64_t		 reloads_done;
+	struct snap_stats	 stats;		/* counters (snapshot.h) */
+	int			 stats_scope;	/* of the reload under way */
+	char			*reload_answer;	/* the cycle's answer, or NULL */
+	size_t			 reload_answer_len;
+	char			*reload_outcome;	/* how the last cycle ended */
+	int			 reload_via;
 	char			*activity;
 	double			 auto_reload_at;
 	double			 auto_backoff;

@@ -25,13 +25,15 @@
 #define OPT_NOFILE	0x02	/* not allowed in the config file */
 #define OPT_RELOAD	0x04	/* only for "hasync reload" (the old tool's names) */
 #define OPT_LIST	0x08	/* env value is a comma-separated list */
+#define OPT_SERVER	0x10	/* only for "hasync server" (the old tool's PORT) */
 
 enum opt_id {
 	O_ENDPOINT, O_SECRET_FILE, O_SECRET, O_DATABASE_URL, O_POLL, O_PROBE,
 	O_TIMEOUT, O_CONNECT_TIMEOUT, O_RELOAD_SCOPE, O_WAIT, O_AUTO_RELOAD,
 	O_SENTRY_DSN, O_SENTRY_ENV, O_FORMAT, O_CONFIG, O_READONLY, O_NO_COLOR,
 	O_CACERT, O_INSECURE, O_AUDIT_LOG, O_MAX_BODY, O_BATCH, O_RELOAD,
-	O_WATCH, O_HELP, O_VERSION,
+	O_WATCH, O_HELP, O_VERSION, O_LISTEN, O_LISTEN_PUBLIC, O_TOKEN_FILE,
+	O_READY_MAX_BEHIND, O_READY_STRICT, O_PORT,
 };
 
 struct opt {
@@ -108,6 +110,22 @@ static const struct opt opts[] = {
 	{ O_WATCH, "watch", 0, OPT_NOFILE, { NULL, NULL }, NULL,
 	    "batch: run until interrupted, one line per event (implies "
 	    "--batch)" },
+	/* hasync serve (and hasync server). */
+	{ O_LISTEN, "listen", 0, OPT_ARG, { NULL, NULL }, "ADDR:PORT",
+	    "serve: answer HTTP at ADDR:PORT (default " SERVE_DEFAULT_LISTEN
+	    "; port 0: any free port, printed at start)" },
+	{ O_LISTEN_PUBLIC, "listen-public", 0, 0, { NULL, NULL }, NULL,
+	    "serve: allow a --listen address other than loopback without "
+	    "--metrics-token-file" },
+	{ O_TOKEN_FILE, "metrics-token-file", 0, OPT_ARG, { NULL, NULL },
+	    "FILE", "serve: require 'Authorization: Bearer TOKEN' (TOKEN: "
+	    "the first line of FILE) for /metrics and POST /reload_metadata" },
+	{ O_READY_MAX_BEHIND, "ready-max-behind", 0, OPT_ARG, { NULL, NULL },
+	    "MS", "serve: /readyz fails once a replica has been behind the "
+	    "catalog this long (default 2 x --poll-interval plus the grace "
+	    "period)" },
+	{ O_READY_STRICT, "ready-strict", 0, 0, { NULL, NULL }, NULL,
+	    "serve: /readyz fails on inconsistent metadata too" },
 	{ O_HELP, "help", 'h', OPT_NOFILE, { NULL, NULL }, NULL,
 	    "show this help and exit" },
 	{ O_VERSION, "version", 'V', OPT_NOFILE, { NULL, NULL }, NULL,
@@ -120,6 +138,9 @@ static const struct opt opts[] = {
 	    "SECRET", "same as --admin-secret" },
 	{ O_SENTRY_ENV, "sentry-env", 0, OPT_ARG | OPT_RELOAD | OPT_NOFILE,
 	    { "SENTRY_ENV", NULL }, "ENV", "same as --sentry-env" },
+	{ O_PORT, "port", 0, OPT_ARG | OPT_SERVER | OPT_NOFILE,
+	    { "PORT", NULL }, "PORT", "listen on every interface at PORT "
+	    "(default 8080, as hasura-metadata-reloader server)" },
 };
 #define N_OPTS (sizeof(opts) / sizeof(opts[0]))
 
@@ -145,6 +166,8 @@ config_defaults(struct config *c)
 	c->format = FORMAT_JSON;
 	c->mode = MODE_CONSOLE;
 	c->max_body_bytes = (int64_t)64 << 20;
+	c->ready_max_behind_ms = -1;
+	c->port = -1;
 }
 
 int
@@ -242,33 +265,34 @@ config_add_endpoint(struct load_state *st, enum source src, const char *v,
 	return (0);
 }
 
-/* Read the first line of a secret file. */
+/* Read the first line of a secret file (what: "admin secret") into *dst. */
 static int
-config_read_secret_file(struct config *c, const char *path, struct err *e)
+config_read_secret_file(char **dst, const char *what, const char *path,
+    struct err *e)
 {
 	FILE	*fp;
 	char	 buf[4096];
 	size_t	 n;
 
 	if ((fp = fopen(path, "r")) == NULL)
-		return (err_set(e, ERR_USAGE, "cannot read admin secret file "
-		    "%s: %s", path, strerror(errno)));
+		return (err_set(e, ERR_USAGE, "cannot read %s file %s: %s",
+		    what, path, strerror(errno)));
 	n = fread(buf, 1, sizeof(buf) - 1, fp);
 	if (ferror(fp)) {
 		fclose(fp);
-		return (err_set(e, ERR_USAGE, "cannot read admin secret file "
-		    "%s: %s", path, strerror(errno)));
+		return (err_set(e, ERR_USAGE, "cannot read %s file %s: %s",
+		    what, path, strerror(errno)));
 	}
 	fclose(fp);
 	buf[n] = '\0';
 	buf[strcspn(buf, "\r\n")] = '\0';
 	if (buf[0] == '\0') {
 		explicit_bzero(buf, sizeof(buf));
-		return (err_set(e, ERR_USAGE, "admin secret file %s is empty",
+		return (err_set(e, ERR_USAGE, "%s file %s is empty", what,
 		    path));
 	}
-	config_free_secret(&c->admin_secret);
-	c->admin_secret = xstrdup(buf);
+	config_free_secret(dst);
+	*dst = xstrdup(buf);
 	explicit_bzero(buf, sizeof(buf));
 	return (0);
 }
@@ -307,7 +331,8 @@ config_apply(struct load_state *st, const struct opt *o, const char *v,
 			return (0);
 		st->have_secret = true;
 		st->secret_src = src;
-		return (config_read_secret_file(c, v, e));
+		return (config_read_secret_file(&c->admin_secret,
+		    "admin secret", v, e));
 	case O_SECRET:
 		if (st->have_secret && st->secret_src > src)
 			return (0);
@@ -421,6 +446,41 @@ config_apply(struct load_state *st, const struct opt *o, const char *v,
 		c->watch = true;
 		c->mode = MODE_BATCH;
 		return (0);
+	case O_LISTEN:
+		{
+			struct listen_addr	a;
+
+			if (url_parse_listen(v, &a, e) == -1)
+				return (-1);
+			config_set_str(&c->listen, v);
+			return (0);
+		}
+	case O_LISTEN_PUBLIC:
+		c->listen_public = config_bool_value(v);
+		return (0);
+	case O_TOKEN_FILE:
+		if (config_read_secret_file(&c->metrics_token, "metrics token",
+		    v, e) == -1)
+			return (-1);
+		if (strspn(c->metrics_token, "abcdefghijklmnopqrstuvwxyz"
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~+/=") !=
+		    strlen(c->metrics_token))
+			return (err_set(e, ERR_USAGE, "metrics token file %s: "
+			    "the token must be letters, digits and -._~+/= "
+			    "(RFC 6750)", v));
+		return (0);
+	case O_READY_MAX_BEHIND:
+		return (config_interval(o->name, v, 0, 86400000,
+		    &c->ready_max_behind_ms, e));
+	case O_READY_STRICT:
+		c->ready_strict = config_bool_value(v);
+		return (0);
+	case O_PORT:
+		if (config_parse_long(v, 0, 65535, &c->port) == -1)
+			return (err_set(e, ERR_USAGE, "%s: '%.40s' is not a "
+			    "port number from 0 to 65535", src == SRC_ENV ?
+			    "PORT" : "--port", v));
+		return (0);
 	case O_HELP:
 		c->help = true;
 		return (0);
@@ -431,13 +491,29 @@ config_apply(struct load_state *st, const struct opt *o, const char *v,
 	return (err_set(e, ERR_USAGE, "internal: unhandled option"));
 }
 
+/* The compatibility options (OPT_RELOAD, OPT_SERVER) a subcommand takes. */
+static int
+config_compat_flags(enum subcommand cmd)
+{
+	switch (cmd) {
+	case SUB_RELOAD:
+		return (OPT_RELOAD);
+	case SUB_SERVER:
+		return (OPT_RELOAD | OPT_SERVER);
+	default:
+		return (0);
+	}
+}
+
+/* The option called name; compat: the compatibility flags allowed. */
 static const struct opt *
-config_find_long(const char *name, size_t len, bool reload_cmd)
+config_find_long(const char *name, size_t len, int compat)
 {
 	size_t	i;
 
 	for (i = 0; i < N_OPTS; i++) {
-		if ((opts[i].flags & OPT_RELOAD) && !reload_cmd)
+		if ((opts[i].flags & (OPT_RELOAD | OPT_SERVER)) &&
+		    !(opts[i].flags & compat))
 			continue;
 		if (strlen(opts[i].name) == len &&
 		    strncmp(opts[i].name, name, len) == 0)
@@ -464,28 +540,46 @@ struct pair {
 	char			*v;	/* points into argv, or NULL */
 };
 
+/* The subcommand a names, or SUB_NONE. */
+static enum subcommand
+config_subcommand(const char *a)
+{
+	if (strcmp(a, "reload") == 0)
+		return (SUB_RELOAD);
+	if (strcmp(a, "serve") == 0)
+		return (SUB_SERVE);
+	if (strcmp(a, "server") == 0)
+		return (SUB_SERVER);
+	return (SUB_NONE);
+}
+
 /*
- * Where the subcommand "reload" stands, or 0. Options may come before it,
- * as hasura-metadata-reloader's global flags do (hasync --sentry-env x
- * reload ...); the values of options that take one are skipped.
+ * Where the subcommand ("reload", "serve", "server") stands, or 0; *cmd
+ * gets it. Options may come before it, as hasura-metadata-reloader's
+ * global flags do (hasync --sentry-env x reload ...); the values of
+ * options that take one are skipped.
  */
 static int
-config_find_command(int argc, char **argv)
+config_find_command(int argc, char **argv, enum subcommand *cmd)
 {
 	const struct opt	*o;
 	const char		*a;
 	int			 i;
 
+	*cmd = SUB_NONE;
 	for (i = 1; i < argc; i++) {
 		a = argv[i];
 		if (strcmp(a, "--") == 0)
 			return (0);
-		if (a[0] != '-' || a[1] == '\0')
-			return (strcmp(a, "reload") == 0 ? i : 0);
+		if (a[0] != '-' || a[1] == '\0') {
+			*cmd = config_subcommand(a);
+			return (*cmd != SUB_NONE ? i : 0);
+		}
 		if (a[1] == '-') {
 			if (strchr(a, '=') != NULL)
 				continue;
-			o = config_find_long(a + 2, strlen(a + 2), true);
+			o = config_find_long(a + 2, strlen(a + 2),
+			    OPT_RELOAD | OPT_SERVER);
 		} else
 			o = a[2] == '\0' ? config_find_short(a[1]) : NULL;
 		if (o != NULL && (o->flags & OPT_ARG))
@@ -506,18 +600,18 @@ config_scan_argv(struct config *c, int argc, char **argv, struct pair *pairs,
 	bool			 only_args = false;
 
 	*npairs = 0;
-	if ((cmd = config_find_command(argc, argv)) > 0)
-		c->reload_command = true;
+	if ((cmd = config_find_command(argc, argv, &c->command)) > 0)
+		c->reload_command = c->command == SUB_RELOAD;
 	for (i = 1; i < argc; i++) {
 		char	*a = argv[i];
 
 		if (i == cmd)
 			continue;
 		if (only_args || a[0] != '-' || a[1] == '\0') {
-			if (strcmp(a, "reload") == 0)
-				return (err_set(e, ERR_USAGE, "'reload' given "
-				    "twice or after '--'; usage: hasync "
-				    "reload [options]"));
+			if (config_subcommand(a) != SUB_NONE)
+				return (err_set(e, ERR_USAGE, "'%s' given "
+				    "twice, after another subcommand or after "
+				    "'--'; usage: hasync %s [options]", a, a));
 			return (err_set(e, ERR_USAGE, "unexpected argument "
 			    "'%.60s'; see hasync --help", a));
 		}
@@ -531,7 +625,7 @@ config_scan_argv(struct config *c, int argc, char **argv, struct pair *pairs,
 			eq = strchr(name, '=');
 			o = config_find_long(name, eq != NULL ?
 			    (size_t)(eq - name) : strlen(name),
-			    c->reload_command);
+			    config_compat_flags(c->command));
 			if (o == NULL)
 				return (err_set(e, ERR_USAGE, "unknown option "
 				    "'--%.*s'; see hasync --help",
@@ -629,7 +723,7 @@ config_read_file(struct load_state *st, const char *path, bool missing_ok,
 			k = p;
 			v = (char *)"";
 		}
-		o = config_find_long(k, strlen(k), false);
+		o = config_find_long(k, strlen(k), 0);
 		if (o == NULL || (o->flags & OPT_NOFILE)) {
 			rc = err_set(e, ERR_USAGE, "%s:%d: unknown setting "
 			    "'%.60s'", path, lineno, k);
@@ -661,7 +755,7 @@ config_read_file(struct load_state *st, const char *path, bool missing_ok,
 }
 
 static int
-config_apply_env(struct load_state *st, char **envp, bool reload_cmd,
+config_apply_env(struct load_state *st, char **envp, int compat,
     struct err *e)
 {
 	const struct opt	*o;
@@ -672,7 +766,8 @@ config_apply_env(struct load_state *st, char **envp, bool reload_cmd,
 
 	for (i = 0; i < N_OPTS; i++) {
 		o = &opts[i];
-		if ((o->flags & OPT_RELOAD) && !reload_cmd)
+		if ((o->flags & (OPT_RELOAD | OPT_SERVER)) &&
+		    !(o->flags & compat))
 			continue;
 		if (o->id == O_CONFIG)
 			continue;
@@ -714,7 +809,7 @@ config_early_mode(struct config *c, const struct pair *pairs, size_t n)
 {
 	size_t	i;
 
-	if (c->reload_command)
+	if (c->command != SUB_NONE)
 		c->mode = MODE_BATCH;
 	for (i = 0; i < n; i++) {
 		switch (pairs[i].o->id) {
@@ -731,6 +826,35 @@ config_early_mode(struct config *c, const struct pair *pairs, size_t n)
 			break;
 		}
 	}
+}
+
+/*
+ * Where hasync serve listens unless --listen says: loopback at the default
+ * port; hasync server, as hasura-metadata-reloader, every interface at
+ * PORT (default 8080), open to anyone (one warning says so).
+ */
+static void
+config_serve_defaults(struct config *c)
+{
+	char	buf[64];
+
+	if (!c->serve)
+		return;
+	if (c->command == SUB_SERVER) {
+		if (c->listen == NULL) {
+			snprintf(buf, sizeof(buf), "*:%ld", c->port >= 0 ?
+			    c->port : 8080);
+			c->listen = xstrdup(buf);
+		}
+		c->listen_public = true;
+		if (c->metrics_token == NULL && c->n_warnings < 4)
+			c->warnings[c->n_warnings++] = xstrdup("hasync server: "
+			    "/metrics and POST /reload_metadata answer anyone "
+			    "who can reach the port, as hasura-metadata-reloader "
+			    "server does; give --metrics-token-file FILE to "
+			    "require a token");
+	} else if (c->listen == NULL)
+		c->listen = xstrdup(SERVE_DEFAULT_LISTEN);
 }
 
 int
@@ -788,7 +912,14 @@ config_load(struct config *c, int argc, char **argv, char **envp,
 		c->mode = MODE_BATCH;
 		c->reload = true;
 	}
-	if (config_apply_env(&st, envp, c->reload_command, e) == -1)
+	if (c->command == SUB_SERVE || c->command == SUB_SERVER) {
+		/* The engine as --watch runs it, and an HTTP server. */
+		c->mode = MODE_BATCH;
+		c->watch = true;
+		c->serve = true;
+	}
+	if (config_apply_env(&st, envp, config_compat_flags(c->command), e) ==
+	    -1)
 		goto out;
 	for (i = 0; i < npairs; i++) {
 		if (config_apply(&st, pairs[i].o, pairs[i].v, SRC_FLAG, e) ==
@@ -807,6 +938,7 @@ config_load(struct config *c, int argc, char **argv, char **envp,
 	if (c->insecure && c->n_warnings < 4)
 		c->warnings[c->n_warnings++] = xstrdup("--insecure: TLS "
 		    "certificates are not verified");
+	config_serve_defaults(c);
 	rc = 0;
 out:
 	free(pairs);
@@ -818,6 +950,23 @@ config_check(const struct config *c, bool stdout_is_tty, struct err *e)
 {
 	if (c->help || c->version)
 		return (0);
+	if (c->serve && c->reload)
+		return (err_set(e, ERR_USAGE, "hasync serve: --reload does not "
+		    "apply (POST /reload_metadata reloads; --auto-reload "
+		    "reloads on its own)"));
+	if (c->serve) {
+		struct listen_addr	a;
+
+		if (url_parse_listen(c->listen, &a, e) == -1)
+			return (-1);
+		if (!a.loopback && !c->listen_public &&
+		    c->metrics_token == NULL)
+			return (err_set(e, ERR_USAGE, "--listen %s is not a "
+			    "loopback address: give --metrics-token-file FILE "
+			    "(a bearer token for /metrics and POST "
+			    "/reload_metadata) or --listen-public",
+			    c->listen));
+	}
 	if (c->mode == MODE_BATCH && c->n_endpoints == 0)
 		return (err_set(e, ERR_USAGE, "no Hasura endpoint: pass "
 		    "--endpoint URL or set HASURA_GRAPHQL_ENDPOINT"));
@@ -861,6 +1010,8 @@ config_free(struct config *c)
 	free(c->config_file);
 	free(c->cacert);
 	free(c->audit_log);
+	free(c->listen);
+	config_free_secret(&c->metrics_token);
 	for (i = 0; i < c->n_warnings; i++)
 		free(c->warnings[i]);
 	memset(c, 0, sizeof(*c));
@@ -891,30 +1042,50 @@ config_wrap(FILE *fp, const char *text, size_t col, size_t indent)
 }
 
 void
-config_usage(FILE *fp, bool reload_cmd)
+config_usage(FILE *fp, const struct config *c)
 {
 	const struct opt	*o;
 	char			 left[64], text[512];
 	size_t			 i, j, n;
+	int			 compat = config_compat_flags(c->command);
 
-	if (reload_cmd)
+	if (c->command == SUB_RELOAD)
 		fprintf(fp, "usage: hasync reload [options]\n\n"
 		    "Reload Hasura metadata once and report inconsistencies "
 		    "(same as\nhasync --batch --reload). Accepts the flags "
 		    "and variables of\nhasura-metadata-reloader.\n\n");
+	else if (c->command == SUB_SERVER)
+		fprintf(fp, "usage: hasync server [options]\n\n"
+		    "hasura-metadata-reloader's server mode: POST "
+		    "/reload_metadata on every interface\nat PORT (default "
+		    "8080), with its flags and variables; and everything\n"
+		    "hasync serve answers (/metrics, /readyz, /healthz).\n\n");
+	else if (c->command == SUB_SERVE)
+		fprintf(fp, "usage: hasync serve [--listen ADDR:PORT] "
+		    "[options]\n\n"
+		    "Watch the cluster as --watch does and answer HTTP from "
+		    "the newest snapshot:\nGET /metrics (Prometheus), GET "
+		    "/readyz[/REPLICA] (a readiness gate for\nstale "
+		    "replicas), GET /healthz, POST /reload_metadata. Default "
+		    "--listen\n" SERVE_DEFAULT_LISTEN ".\n\n");
 	else
 		fprintf(fp, "usage: hasync [options]            console\n"
 		    "       hasync --batch [options]    one pass, JSON lines, "
 		    "exit code\n"
 		    "       hasync reload [options]     reload metadata "
-		    "(CronJob)\n\n"
+		    "(CronJob)\n"
+		    "       hasync serve [options]      /metrics, /readyz, "
+		    "POST /reload_metadata\n"
+		    "       hasync server [options]     hasura-metadata-reloader "
+		    "server mode\n\n"
 		    "Watch a Hasura GraphQL Engine cluster: catalog "
 		    "resource_version, instance\nhealth and metadata "
 		    "consistency; reload what is broken.\n\n");
 	fprintf(fp, "options:\n");
 	for (i = 0; i < N_OPTS; i++) {
 		o = &opts[i];
-		if ((o->flags & OPT_RELOAD) && !reload_cmd)
+		if ((o->flags & (OPT_RELOAD | OPT_SERVER)) &&
+		    !(o->flags & compat))
 			continue;
 		snprintf(left, sizeof(left), "%s%c%s--%s%s%s",
 		    o->short_name ? "-" : "   ", o->short_name ? o->short_name :

@@ -11,7 +11,9 @@
  * trusted: the answer is confirmed with get_inconsistent_metadata.
  *
  * Every cycle ends: verified, failed, skipped or refused, it is counted in
- * reloads_done, so a reader waiting for it never waits for nothing. Never
+ * reloads_done, so a reader waiting for it never waits for nothing; its
+ * last line is kept in reload_outcome, and every request is counted by
+ * scope and result in w->stats (hasync serve's /metrics). Never
  * two at once: the worker is single-threaded and a cycle stays pending
  * until verified. Worker thread only.
  */
@@ -65,6 +67,44 @@ reload_send(struct worker *w, int t, char *body, struct http_req *r)
 	http_run(w->http, reqs, 1, NULL);
 }
 
+/* Count a reload request of the cycle under way by its result. */
+static void
+reload_count(struct worker *w, enum reload_result result, double took)
+{
+	static const double	 bounds[] = SNAP_RELOAD_BOUNDS;
+	struct snap_stats	*st = &w->stats;
+	size_t			 b;
+
+	st->reloads[w->stats_scope][result]++;
+	if (took < 0)
+		return;		/* never sent: no duration */
+	for (b = 0; b < SNAP_RELOAD_BUCKETS - 1 && took > bounds[b]; b++)
+		;
+	if (took <= bounds[b])
+		st->reload_buckets[b]++;
+	st->reload_count++;
+	st->reload_seconds += took;
+}
+
+/* The cycle ended as the event just added says. */
+static void
+reload_outcome(struct worker *w)
+{
+	free(w->reload_outcome);
+	w->reload_outcome = w->n_ring > 0 ? xstrdup(w->ring[w->n_ring - 1].text)
+	    : NULL;
+}
+
+/* A new cycle: forget the answer of the last one. */
+static void
+reload_begin(struct worker *w, int t)
+{
+	free(w->reload_answer);
+	w->reload_answer = NULL;
+	w->reload_answer_len = 0;
+	w->reload_via = t;
+}
+
 /* Record the outcome on the instance, as an event and in the audit log. */
 static void
 reload_finish(struct worker *w, int t, const char *what, json_t *args,
@@ -99,6 +139,12 @@ reload_finish(struct worker *w, int t, const char *what, json_t *args,
 	    EV_DROP_RESULT : EV_RELOAD_RESULT, t, "%s via %s: %s",
 	    what, w->inst[t].endpoint, ri->result);
 	w->ring[w->n_ring - 1].ok = ok && consistent;
+	reload_outcome(w);
+	if (drop)
+		w->stats.drops++;
+	else
+		reload_count(w, !ok ? RELOAD_RESULT_FAILED : consistent ?
+		    RELOAD_RESULT_CONSISTENT : RELOAD_RESULT_INCONSISTENT, took);
 	if (ok) {
 		/* The catalog change it caused names t's instance id. */
 		w->id_from = t;
@@ -132,6 +178,7 @@ reload_settle(struct worker *w, bool consistent)
 {
 	w->reloads_done++;
 	w->last_reload_consistent = consistent;
+	reload_outcome(w);
 }
 
 /* Take a reload answer's objects as instance t's: with v2.4+ an instance
@@ -214,17 +261,23 @@ reload_run(struct worker *w, int want, enum reload_scope scope)
 		    "progress; request ignored");
 		return;
 	}
+	w->stats_scope = scope == RELOAD_TARGETED ? 1 : scope == RELOAD_FULL ?
+	    2 : 0;
+	reload_begin(w, -1);
 	if (w->c->readonly) {
 		worker_event(w, EV_INFO, want, "read-only: reload refused");
+		reload_count(w, RELOAD_RESULT_SKIPPED, -1);
 		reload_settle(w, false);
 		return;
 	}
 	if ((t = reload_target(w, want)) == -1) {
 		worker_event(w, EV_ERROR, want, "reload not sent: no reachable "
 		    "instance to send it to");
+		reload_count(w, RELOAD_RESULT_FAILED, -1);
 		reload_settle(w, false);
 		return;
 	}
+	w->reload_via = t;
 	/* What to name: the chosen instance's objects, or everyone's. */
 	sets = xcalloc(w->n_inst + 1, sizeof(*sets));
 	if (want >= 0 && w->inst[t].objects->n > 0)
@@ -239,6 +292,7 @@ reload_run(struct worker *w, int want, enum reload_scope scope)
 		    "is consistent, nothing to reload (--reload-scope "
 		    "targeted)", w->inst[t].endpoint);
 		free(sets);
+		reload_count(w, RELOAD_RESULT_SKIPPED, -1);
 		reload_settle(w, true);
 		return;
 	}
@@ -256,6 +310,15 @@ reload_run(struct worker *w, int want, enum reload_scope scope)
 
 	json_incref(args);
 	reload_send(w, t, hasura_request("reload_metadata", args), &r);
+	if (r.fail == HTTP_OK && r.status == 200 && r.resp != NULL &&
+	    r.resp_len <= 65536) {
+		/* Kept for hasync serve: its POST /reload_metadata answers
+		 * with Hasura's own answer, as hasura-metadata-reloader. */
+		w->reload_answer = xmalloc(r.resp_len + 1);
+		memcpy(w->reload_answer, r.resp, r.resp_len);
+		w->reload_answer[r.resp_len] = '\0';
+		w->reload_answer_len = r.resp_len;
+	}
 	if (r.fail != HTTP_OK)
 		reload_finish(w, t, "reload_metadata", args, false, false,
 		    started, "failed: %s", r.error);
@@ -324,6 +387,7 @@ reload_drop(struct worker *w)
 		    "progress; drop ignored");
 		return;
 	}
+	reload_begin(w, -1);
 	if (w->c->readonly) {
 		worker_event(w, EV_INFO, -1, "read-only: drop refused");
 		reload_settle(w, false);
@@ -335,6 +399,7 @@ reload_drop(struct worker *w)
 		reload_settle(w, false);
 		return;
 	}
+	w->reload_via = t;
 	w->inst[t].reload.in_flight = true;
 	w->inst[t].reload.at = time(NULL);
 	free(w->activity);
@@ -387,6 +452,7 @@ reload_verified(struct worker *w, double round_start)
 	    "%zu unhealthy or not answering", w->n_inst, w->n_inst == 1 ? "" :
 	    "s", w->n_inst - bad - unknown - behind, behind, bad, unknown);
 	w->ring[w->n_ring - 1].ok = w->last_reload_consistent;
+	reload_outcome(w);
 	if (bad > 0)
 		worker_sentry(w, "Metadata is still inconsistent after reload.",
 		    "inconsistent after reload", -1);

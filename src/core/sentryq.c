@@ -31,6 +31,16 @@ struct sq_item {
 	char			*what;		/* the title, for the event */
 };
 
+/* Outcomes, for hasync serve's hasync_sentry_events_total. */
+static uint64_t	sentryq_sent, sentryq_failed;
+
+void
+sentryq_counts(uint64_t *sent, uint64_t *failed)
+{
+	*sent = __atomic_load_n(&sentryq_sent, __ATOMIC_RELAXED);
+	*failed = __atomic_load_n(&sentryq_failed, __ATOMIC_RELAXED);
+}
+
 static struct {
 	const struct config	*c;
 	pthread_t		 thread;
@@ -133,11 +143,16 @@ sentryq_main(void *arg)
 				curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE,
 				    &status);
 				if (sentry_req_result(m->data.result, status,
-				    &e) == 0)
+				    &e) == 0) {
+					__atomic_add_fetch(&sentryq_sent, 1,
+					    __ATOMIC_RELAXED);
 					sentryq_report(EV_INFO, "Sentry event "
 					    "sent: %s", cur.what);
-				else
+				} else {
+					__atomic_add_fetch(&sentryq_failed, 1,
+					    __ATOMIC_RELAXED);
 					sentryq_report(EV_ERROR, "%s", e.msg);
+				}
 				curl_multi_remove_handle(Q.multi, easy);
 				curl_easy_cleanup(easy);
 				easy = NULL;

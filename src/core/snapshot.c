@@ -101,6 +101,8 @@ snapshot_free(struct snapshot *s)
 		free(s->events[i].text);
 	}
 	free(s->events);
+	free(s->reload_answer);
+	free(s->reload_outcome);
 	free(s);
 }
 

@@ -4,7 +4,9 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -221,4 +223,65 @@ url_pg_label(const char *s, char *out, size_t outsz)
 	    port != NULL ? ":" : "", port != NULL ? port : "",
 	    db != NULL ? "/" : "", db != NULL ? db : "");
 	PQconninfoFree(opts);
+}
+
+int
+url_parse_listen(const char *s, struct listen_addr *a, struct err *e)
+{
+	const char	*colon, *host;
+	struct in_addr	 in4;
+	struct in6_addr	 in6;
+	size_t		 hlen;
+	long		 port;
+	char		 buf[64], *end;
+
+	memset(a, 0, sizeof(*a));
+	if (s == NULL || (colon = strrchr(s, ':')) == NULL)
+		return (err_set(e, ERR_USAGE, "--listen: '%.60s' is not ADDR:PORT "
+		    "(e.g. 127.0.0.1:8719)", s != NULL ? s : ""));
+	if (colon[1] < '0' || colon[1] > '9' || (port = strtol(colon + 1, &end,
+	    10)) < 0 || port > 65535 || *end != '\0' || end - colon > 6)
+		return (err_set(e, ERR_USAGE, "--listen: port '%.20s' is not a "
+		    "number from 0 to 65535", colon + 1));
+	a->port = (unsigned)port;
+	host = s;
+	hlen = (size_t)(colon - s);
+	if (hlen >= 2 && host[0] == '[' && host[hlen - 1] == ']') {
+		host++;
+		hlen -= 2;
+		if (hlen == 0 || hlen >= sizeof(buf))
+			goto bad;
+		memcpy(buf, host, hlen);
+		buf[hlen] = '\0';
+		if (inet_pton(AF_INET6, buf, &in6) != 1)
+			goto bad;
+		a->family = AF_INET6;
+		a->any = IN6_IS_ADDR_UNSPECIFIED(&in6);
+		a->loopback = IN6_IS_ADDR_LOOPBACK(&in6);
+		inet_ntop(AF_INET6, &in6, a->host, sizeof(a->host));
+		return (0);
+	}
+	if (hlen >= sizeof(buf))
+		goto bad;
+	memcpy(buf, host, hlen);
+	buf[hlen] = '\0';
+	if (hlen == 0 || strcmp(buf, "*") == 0) {
+		a->family = AF_INET6;
+		a->any = true;
+		snprintf(a->host, sizeof(a->host), "::");
+		return (0);
+	}
+	if (strcasecmp(buf, "localhost") == 0)
+		snprintf(buf, sizeof(buf), "127.0.0.1");
+	if (inet_pton(AF_INET, buf, &in4) != 1)
+		goto bad;
+	a->family = AF_INET;
+	a->any = in4.s_addr == htonl(INADDR_ANY);
+	a->loopback = (ntohl(in4.s_addr) >> 24) == 127;
+	inet_ntop(AF_INET, &in4, a->host, sizeof(a->host));
+	return (0);
+bad:
+	return (err_set(e, ERR_USAGE, "--listen: '%.*s' is not an IP address "
+	    "(IPv4, [IPv6], localhost or *; names are not resolved)",
+	    (int)(hlen < 60 ? hlen : 60), host));
 }

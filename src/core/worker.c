@@ -124,8 +124,10 @@ worker_sentry(struct worker *w, const char *what, const char *key, int inst)
 		return;
 	for (i = 0; i < 32; i++) {
 		if (strcmp(w->sentry_sent[i].key, key) == 0) {
-			if (now - w->sentry_sent[i].at < 600)
+			if (now - w->sentry_sent[i].at < 600) {
+				w->stats.sentry_suppressed++;
 				return;
+			}
 			slot = i;
 			break;
 		}
@@ -151,9 +153,11 @@ worker_sentry(struct worker *w, const char *what, const char *key, int inst)
 	    hasura_objects_json(w->inst[i].objects, 100) : json_array());
 	fp = json_pack("[s,o]", "hasync", jsonl_string(key));
 	/* Queued, never sent here: the sender thread reports the outcome. */
-	if (sentryq_push(what, fp, extra) == -1)
+	if (sentryq_push(what, fp, extra) == -1) {
+		w->stats.sentry_failed++;	/* dropped */
 		worker_event(w, EV_ERROR, inst, "sentry: event dropped (queue "
 		    "full): %s", what);
+	}
 	json_decref(fp);
 	json_decref(extra);
 }
@@ -364,6 +368,25 @@ worker_publish(struct worker *w)
 		s->events[i].text = xstrdup(s->events[i].text);
 	}
 	s->exit_code = worker_exit_code(w);
+	s->stats = w->stats;
+	{
+		uint64_t sent, failed;
+
+		/* The sender thread's outcomes, beside the drops counted
+		 * here. */
+		sentryq_counts(&sent, &failed);
+		s->stats.sentry_sent += sent;
+		s->stats.sentry_failed += failed;
+	}
+	s->grace_seconds = worker_grace(w);
+	if (w->reload_answer != NULL) {
+		s->reload_answer = xmalloc(w->reload_answer_len + 1);
+		memcpy(s->reload_answer, w->reload_answer,
+		    w->reload_answer_len + 1);
+		s->reload_answer_len = w->reload_answer_len;
+	}
+	s->reload_outcome = worker_dup(w->reload_outcome);
+	s->reload_via = w->reload_via;
 	w->last_publish = mono_now();
 	w->publish_due = false;
 	snapshot_publish(s);
@@ -595,6 +618,7 @@ worker_main(void *arg)
 			probe_round(w);
 			if (w->stopping)
 				break;
+			w->stats.round_seconds = mono_now() - started;
 			reload_verified(w, started);
 			if (!worker_one_shot(w))
 				worker_probe_by(w, mono_now() +
@@ -620,6 +644,8 @@ worker_new(const struct config *c, struct http *h)
 	w->export_rv = -1;
 	w->started = mono_now();
 	w->id_from = -1;
+	w->reload_via = -1;
+	w->stats.round_seconds = -1;
 	w->n_inst = c->n_endpoints;
 	w->inst = xcalloc(w->n_inst + 1, sizeof(*w->inst));
 	for (i = 0; i < w->n_inst; i++) {
@@ -662,5 +688,7 @@ worker_free(struct worker *w)
 		free(w->ring[i].text);
 	}
 	free(w->activity);
+	free(w->reload_answer);
+	free(w->reload_outcome);
 	free(w);
 }

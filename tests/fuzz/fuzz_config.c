@@ -129,6 +129,17 @@ fuzz_load(int argc, char **argv, char **envp)
 	FUZZ_ASSERT(c.database_url == NULL || url_check_pg(c.database_url,
 	    NULL) == 0);
 	FUZZ_ASSERT(c.n_warnings <= 4);
+	/* hasync serve: a listen address that parses, a token of bearer
+	 * characters only. */
+	if (c.serve) {
+		struct listen_addr	la;
+
+		FUZZ_ASSERT(c.watch && c.mode == MODE_BATCH);
+		FUZZ_ASSERT(c.listen != NULL &&
+		    url_parse_listen(c.listen, &la, NULL) == 0);
+	}
+	FUZZ_ASSERT(c.metrics_token == NULL || (c.metrics_token[0] != '\0' &&
+	    strchr(c.metrics_token, ' ') == NULL));
 	(void)config_check(&c, false, NULL);
 	(void)config_check(&c, true, &e);
 	config_free(&c);

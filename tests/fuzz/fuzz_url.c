@@ -2,11 +2,13 @@
  * fuzz_url.c: libFuzzer target for the URL and DSN checks (src/core/url.c).
  * The input, cut at its first NUL, is given to url_check_http (with a large
  * and a small output buffer), url_check_pg, url_parse_sentry_dsn and
- * url_pg_label (with several output sizes), and the results are checked
- * against what url.h promises.
+ * url_pg_label (with several output sizes) and url_parse_listen, and the
+ * results are checked against what url.h promises.
  */
 #include "config.h"
 
+#include <netinet/in.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "hasync/err.h"
@@ -96,6 +98,29 @@ fuzz_label(const char *s)
 	url_pg_label(NULL, out, sizeof(out));
 }
 
+static void
+fuzz_listen(const char *s)
+{
+	struct listen_addr	 a;
+	struct err		 e;
+	char			 again[128];
+
+	memset(&e, 0, sizeof(e));
+	if (url_parse_listen(s, &a, &e) == -1) {
+		fuzz_check_err(&e);
+		return;
+	}
+	FUZZ_ASSERT(a.port <= 65535);
+	FUZZ_ASSERT(a.family == AF_INET || a.family == AF_INET6);
+	FUZZ_ASSERT(memchr(a.host, '\0', sizeof(a.host)) != NULL);
+	FUZZ_ASSERT(a.host[0] != '\0');
+	FUZZ_ASSERT(!(a.any && a.loopback));
+	/* What it parsed to parses to the same. */
+	snprintf(again, sizeof(again), a.family == AF_INET6 ? "[%s]:%u" :
+	    "%s:%u", a.host, a.port);
+	FUZZ_ASSERT(url_parse_listen(again, &a, NULL) == 0);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -106,6 +131,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_pg(s);
 	fuzz_sentry(s);
 	fuzz_label(s);
+	fuzz_listen(s);
 	free(s);
 	return (0);
 }

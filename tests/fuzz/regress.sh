@@ -10,7 +10,7 @@
 . "$(dirname "$0")/../lib/testlib.sh"
 
 F=$top_srcdir/tests/fuzz
-targets="hasura config url sanitize"
+targets="hasura config url sanitize route"
 
 # replay_bin TARGET: print the path of a replay program for TARGET.
 replay_bin() {
@@ -39,7 +39,7 @@ for t in $targets; do
 done
 [ "$n" -gt 0 ] || skip_all "no replay programs (make check builds them) and no libcore.a"
 
-plan 4
+plan 5
 cd "$T" || exit 1
 for t in $targets; do
 	eval "b=\$bin_$t"

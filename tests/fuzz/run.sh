@@ -17,7 +17,7 @@ top_srcdir=$(cd "$top_srcdir" && pwd)
 top_builddir=$(cd "$top_builddir" && pwd)
 SECONDS_EACH=${FUZZ_SECONDS:-30}
 CC_FUZZ=${FUZZ_CC:-clang}
-TARGETS=${*:-hasura config url sanitize}
+TARGETS=${*:-hasura config url sanitize route}
 B=$top_builddir/tests/fuzz/build
 ART=$top_builddir/tests/fuzz/artifacts
 F=$top_srcdir/tests/fuzz
@@ -28,6 +28,7 @@ core_hasura="hasura inconsistency jscan arena snapshot err xmalloc"
 core_config="config url err xmalloc"
 core_url="url err xmalloc"
 core_sanitize="sanitize xmalloc"
+core_route="serve/route xmalloc"
 
 # write_dict TARGET: a libFuzzer dictionary of the words the parser looks for.
 write_dict() {
@@ -40,11 +41,16 @@ write_dict() {
 	    remote_schema source 'remote_schema ' ' in remote schema ' 'source ' \
 	    ' in source ' true false null '\\u0000' '\\ud800' 9223372036854775807 \
 	    -9223372036854775809 1e400 ;;
+	route) set -- GET HEAD POST DELETE / /metrics /healthz /readyz /readyz/ \
+	    /reload_metadata hasura-0 127.0.0.1:8080/r1 http://h0:8080 \
+	    https://h2 'Bearer ' bearer t0k-En ' ' '\x09' '\x0a' 1 3 4 0 ;;
 	config) set -- endpoint admin-secret-file admin-secret database-url \
 	    poll-interval probe-interval timeout connect-timeout reload-scope wait \
 	    auto-reload sentry-dsn sentry-env format config readonly no-color cacert \
 	    insecure audit-log max-body-mb batch reload watch help version \
 	    hasura-endpoint hasura-admin-secret targeted full json text \
+	    serve server listen listen-public metrics-token-file ready-max-behind \
+	    ready-strict port PORT= 127.0.0.1:0 0.0.0.0:8719 '[::1]:1' '*:8080' \
 	    HASURA_GRAPHQL_ENDPOINT= HASURA_GRAPHQL_ADMIN_SECRET= \
 	    HASURA_GRAPHQL_METADATA_DATABASE_URL= HASURA_GRAPHQL_DATABASE_URL= \
 	    SENTRY_DSN= SENTRY_ENVIRONMENT= HASYNC_CONFIG= NO_COLOR= \
@@ -76,6 +82,15 @@ echo 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return (int)(
 "$CC_FUZZ" -fsanitize=fuzzer "$B/probe.c" -o "$B/probe" >/dev/null 2>&1 ||
     die "$CC_FUZZ cannot build with -fsanitize=fuzzer (install clang and libclang-rt-dev)"
 
+# hasync serve's pure objects (src/serve), the same way.
+for f in route; do
+	o=$B/serve_$f.o
+	[ "$o" -nt "$top_srcdir/src/serve/$f.c" ] && [ "$o" -nt "$top_builddir/config.h" ] &&
+	    ! find "$top_srcdir/include/hasync" -newer "$o" | grep -q . && continue
+	"$CC_FUZZ" $CFLAGS_FUZZ -fsanitize=fuzzer-no-link -c "$top_srcdir/src/serve/$f.c" -o "$o" ||
+	    die "cannot compile src/serve/$f.c"
+done
+
 # Core objects: coverage-instrumented but without libFuzzer's main.
 for f in hasura inconsistency jscan arena snapshot err xmalloc config url sanitize; do
 	o=$B/core_$f.o
@@ -92,7 +107,12 @@ for t in $TARGETS; do
 	eval "objs=\${core_$t:-}"
 	[ -n "$objs" ] && [ -f "$F/fuzz_$t.c" ] || die "unknown target '$t'"
 	o=""
-	for f in $objs; do o="$o $B/core_$f.o"; done
+	for f in $objs; do
+		case $f in
+		serve/*) o="$o $B/serve_${f#serve/}.o" ;;
+		*) o="$o $B/core_$f.o" ;;
+		esac
+	done
 	# shellcheck disable=SC2086
 	"$CC_FUZZ" $CFLAGS_FUZZ -fsanitize=fuzzer "$F/fuzz_$t.c" $o $PKG -pthread -lm \
 	    -o "$B/fuzz_$t" || die "cannot build fuzz_$t"

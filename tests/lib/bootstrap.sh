@@ -3,15 +3,32 @@
 # test.sh (bash). Sets nothing but the working directory (the source tree).
 
 HASYNC_PACKAGES="autoconf automake libtool pkg-config make gcc libncurses-dev \
-libcurl4-openssl-dev libjansson-dev libpq-dev postgresql libmicrohttpd-dev \
+libcurl4-openssl-dev libjansson-dev libpq-dev postgresql libmicrohttpd-dev zlib1g-dev \
 libcmocka-dev tmux valgrind curl groff-base python3 time"
+# Wanted by some tests, which SKIP without them; CI (CI=true) needs them:
+# prometheus gives promtool and the server of the hasync serve tests.
+HASYNC_OPTIONAL_PACKAGES=${HASYNC_OPTIONAL_PACKAGES-prometheus}
 
 bootstrap_packages() {
-	local missing="" p
+	local missing="" optional="" p
 	for p in $HASYNC_PACKAGES; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
 		    missing="$missing $p"
 	done
+	for p in $HASYNC_OPTIONAL_PACKAGES; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+		    optional="$optional $p"
+	done
+	if [ -n "$optional" ]; then
+		if HASYNC_PACKAGES="$optional" HASYNC_OPTIONAL_PACKAGES= bootstrap_packages; then
+			:
+		elif [ "${CI:-}" = true ]; then
+			echo "bootstrap: CI needs$optional" >&2
+			return 1
+		else
+			echo "bootstrap: could not install$optional; the tests that need it SKIP" >&2
+		fi
+	fi
 	[ -z "$missing" ] && return 0
 	echo "bootstrap: installing:$missing" >&2
 	local sudo=""

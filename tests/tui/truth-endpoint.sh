@@ -34,7 +34,7 @@ like "$rows" ':18081( |$)' "the second long name keeps its port"
 unlike "$rows" 'http://' "no scheme"
 # The full URL is in the detail.
 tui_keys Enter
-tui_wait '^URL +http://127\.0\.0\.1:[0-9]+' 30
+tui_wait '^URL +http://[a-z0-9.-]+:[0-9]' 30
 ok $? "Enter shows the full URL"
 tui_keys Escape q
 tui_exited 50
