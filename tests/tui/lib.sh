@@ -24,7 +24,20 @@ TUI_EXIT=""
 tui() { LC_ALL=C.UTF-8 tmux -S "$TUI_SOCK" -f /dev/null "$@"; }
 
 tui__cleanup() {
+	local p n=20
 	tui kill-server 2>/dev/null
+	# The console must not outlive its test (a sanitizer's exit-time
+	# leak check has been seen to hang on a vanished terminal): what is
+	# still running 2 s after its terminal went is killed.
+	p=$(tui_pid)
+	if [ -n "$p" ] && kill -0 "$p" 2>/dev/null; then
+		kill -TERM "$p" 2>/dev/null
+		while [ "$n" -gt 0 ] && kill -0 "$p" 2>/dev/null; do
+			sleep 0.1
+			n=$((n - 1))
+		done
+		kill -KILL "$p" 2>/dev/null
+	fi
 	testlib_cleanup
 }
 trap 'tui__cleanup' EXIT
