@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "hasync/arena.h"
 #include "hasync/xmalloc.h"
@@ -26,10 +27,22 @@ struct arena {
 	size_t		 total;
 };
 
+#define ARENA_HUGE	(2 * 1024 * 1024)
+
 static struct block *
 arena_block(struct arena *a, size_t size)
 {
-	struct block	*b = xmalloc(sizeof(*b) + size);
+	struct block	*b;
+
+	/* A big first block in huge pages: few page faults. */
+	if (sizeof(*b) + size >= ARENA_HUGE) {
+		size = ((sizeof(*b) + size + ARENA_HUGE - 1) &
+		    ~(size_t)(ARENA_HUGE - 1)) - sizeof(*b);
+		if ((b = aligned_alloc(ARENA_HUGE, sizeof(*b) + size)) == NULL)
+			fatal("out of memory (%zu bytes)", size);
+		(void)madvise(b, sizeof(*b) + size, MADV_HUGEPAGE);
+	} else
+		b = xmalloc(sizeof(*b) + size);
 
 	b->size = size;
 	b->used = 0;

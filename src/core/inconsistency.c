@@ -321,13 +321,17 @@ hasura_parse_inconsistency_take(char *buf, size_t len, bool reload,
 	struct jstr	 key;
 	bool		 first = true, have_ic = false, ic = false,
 			 have_msg = false, have_arr = false;
+	size_t		 hint;
 	int		 rc;
 
 	memset(out, 0, sizeof(*out));
 	set = objset_new();
 	set->body = buf;
 	set->body_len = len;
-	set->arena = arena_new(len / 3 < (1 << 20) ? len / 3 : (1 << 20));
+	/* About a third of an answer is kept as strings (type, name,
+	 * reason, cause); names only keep a tenth of that. */
+	hint = flags & IC_NAMES_ONLY ? len / 30 : len / 3;
+	set->arena = arena_new(hint < (4 << 20) ? hint : (4 << 20));
 	jscan_init(&j, buf, len);
 	if (!jscan_peek(&j, '{')) {
 		/* An array is JSON, but not the answer; anything else at
