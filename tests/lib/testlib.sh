@@ -35,7 +35,7 @@ _tap_failed=0
 _tap_planned=""
 
 testlib_cleanup() {
-	local p n=50
+	local p="" n=50
 	for p in $TEST_PIDS; do kill "$p" 2>/dev/null; done
 	# What ignores SIGTERM for 5 s (a hung hasync) is killed: the test
 	# must end even when the program under test does not.

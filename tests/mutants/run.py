@@ -9,6 +9,8 @@
 # on any survivor, or on a mutant that no longer applies or builds.
 #
 # Usage (from the build tree): run.py [NAME...]   (default: every mutant)
+#        run.py --check   only verify that every mutant still applies
+#                         (tests/mutants/apply.sh runs it in `make check`)
 # Environment: MUTANT_TIMEOUT seconds per mutant's tests (default 300),
 # MAKE (default make), top_srcdir (default: two levels up from here).
 import glob, json, os, signal, subprocess, sys, time
@@ -111,7 +113,8 @@ def main():
     muts = []
     for path in sorted(glob.glob(os.path.join(here, "*.list"))):
         muts += parse(path)
-    if len(sys.argv) > 1:
+    check_only = sys.argv[1:] == ["--check"]
+    if len(sys.argv) > 1 and not check_only:
         muts = [m for m in muts if m["name"] in sys.argv[1:]]
     bad = 0
     for m in muts:	# every mutant must still apply, before anything runs
@@ -129,6 +132,9 @@ def main():
     if bad:
         print("%d mutants, 0 killed, 0 survived, %d stale" % (len(muts), bad))
         return 1
+    if check_only:
+        print("%d mutants, every one applies" % len(muts))
+        return 0
     if not build():
         print("mutants: the unmutated tree does not build (see %s/build.log)" % logdir)
         return 1
