@@ -108,12 +108,15 @@ def build():
 def main():
     for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(s, on_signal)
-    os.makedirs(logdir, exist_ok=True)
-    restore_leftover()
+    # --check only reads: it must not restore a source that a running
+    # `make mutants` has mutated on purpose.
+    check_only = sys.argv[1:] == ["--check"]
+    if not check_only:
+        os.makedirs(logdir, exist_ok=True)
+        restore_leftover()
     muts = []
     for path in sorted(glob.glob(os.path.join(here, "*.list"))):
         muts += parse(path)
-    check_only = sys.argv[1:] == ["--check"]
     if len(sys.argv) > 1 and not check_only:
         muts = [m for m in muts if m["name"] in sys.argv[1:]]
     bad = 0
