@@ -32,60 +32,19 @@
 #include "hasync/jsonl.h"
 #include "hasync/sanitize.h"
 #include "hasync/sentry.h"
+#include "hasync/sigpipe.h"
 #include "hasync/snapshot.h"
 #include "hasync/xmalloc.h"
-
-static int	sig_pipe[2] = { -1, -1 };
-
-static void
-batch_on_signal(int sig)
-{
-	int		saved = errno;
-	unsigned char	b = (unsigned char)sig;
-
-	(void)!write(sig_pipe[1], &b, 1);
-	errno = saved;
-}
-
-/* The signal that arrived (its byte from the pipe). */
-static int
-batch_read_signal(void)
-{
-	unsigned char	b = 0;
-
-	return (read(sig_pipe[0], &b, 1) == 1 ? b : SIGTERM);
-}
 
 /* Sleep seconds unless a signal comes first; returns it, or 0. */
 static int
 batch_sleep(double seconds)
 {
-	struct pollfd	pfd = { sig_pipe[0], POLLIN, 0 };
+	struct pollfd	pfd = { sigpipe_fd(), POLLIN, 0 };
 
 	if (poll(&pfd, 1, (int)(seconds * 1000)) > 0)
-		return (batch_read_signal());
+		return (sigpipe_read());
 	return (0);
-}
-
-/* Block signals for the engine threads; catch them here through a pipe. */
-static int
-batch_signals(sigset_t *set)
-{
-	struct sigaction	sa;
-
-	sigemptyset(set);
-	sigaddset(set, SIGINT);
-	sigaddset(set, SIGTERM);
-	sigaddset(set, SIGHUP);
-	signal(SIGPIPE, SIG_IGN);
-	if (pipe(sig_pipe) == -1)
-		return (-1);
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = batch_on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	return (pthread_sigmask(SIG_BLOCK, set, NULL));
 }
 
 /*
@@ -110,12 +69,12 @@ batch_wait(bool (*want)(const struct snapshot *, const void *),
 		snapshot_release(s);
 		pfd[0].fd = engine_wake_fd();
 		pfd[0].events = POLLIN;
-		pfd[1].fd = sig_pipe[0];
+		pfd[1].fd = sigpipe_fd();
 		pfd[1].events = POLLIN;
 		ms = (int)((deadline - mono_now()) * 1000) + 1;
 		if (poll(pfd, 2, ms > 0 ? ms : 0) > 0) {
 			if (pfd[1].revents & POLLIN)
-				*sig = batch_read_signal();
+				*sig = sigpipe_read();
 			else
 				engine_drain_wake();
 		}
@@ -492,7 +451,7 @@ batch_round_bound(const struct config *c)
 
 /* Longest a reload cycle may take: the request, its confirmation, the
  * grace and the verification round. A safety net as well. */
-static double
+double
 batch_reload_bound(const struct config *c)
 {
 	return (batch_round_bound(c) * 2 + 2.0 * (double)c->poll_interval_ms /
@@ -641,7 +600,7 @@ batch_watch(const struct config *c)
 		}
 		pfd[0].fd = engine_wake_fd();
 		pfd[0].events = POLLIN;
-		pfd[1].fd = sig_pipe[0];
+		pfd[1].fd = sigpipe_fd();
 		pfd[1].events = POLLIN;
 		if (poll(pfd, 2, -1) > 0) {
 			if (pfd[1].revents & POLLIN)
@@ -650,7 +609,7 @@ batch_watch(const struct config *c)
 		}
 	}
 	/* Stopped by a signal: the state at the end, and 128 + signal. */
-	sig = batch_read_signal();
+	sig = sigpipe_read();
 	s = snapshot_acquire();
 	if (s != NULL)
 		batch_print_summary(s, 128 + sig, sig);
@@ -665,7 +624,7 @@ batch_run(const struct config *c)
 	sigset_t	set;
 	int		rc;
 
-	if (batch_signals(&set) == -1) {
+	if (sigpipe_install(&set) == -1) {
 		jsonl_stderr(config_json_output(c), "error", "cannot set up "
 		    "signals: %s", strerror(errno));
 		return (EXIT_USAGE);

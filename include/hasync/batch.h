@@ -22,4 +22,9 @@ void	batch_print_events(const struct snapshot *, uint64_t *);
  * signal that ended the run, or 0. */
 void	batch_print_summary(const struct snapshot *, int, int);
 
+/* Longest a reload cycle may take: the request, its confirmation, the
+ * grace and a verifying round, each bounded by its requests' timeouts. A
+ * safety net: cycles end by themselves. Also hasync serve's. */
+double	batch_reload_bound(const struct config *);
+
 #endif

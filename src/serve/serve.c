@@ -34,9 +34,8 @@
 #include "hasync/serve.h"
 #include "hasync/serve_answer.h"
 #include "hasync/serve_httpd.h"
+#include "hasync/sigpipe.h"
 #include "hasync/snapshot.h"
-
-static int	serve_sig[2] = { -1, -1 };
 
 /* The reload that parked requests wait for. */
 struct serve_reload {
@@ -45,49 +44,6 @@ struct serve_reload {
 	double		 deadline;	/* monotonic */
 	size_t		 waiting;	/* requests in its batch */
 };
-
-static void
-serve_on_signal(int sig)
-{
-	int		saved = errno;
-	unsigned char	b = (unsigned char)sig;
-
-	(void)!write(serve_sig[1], &b, 1);
-	errno = saved;
-}
-
-/* Block signals for the other threads; catch them here through a pipe. */
-static int
-serve_signals(sigset_t *set)
-{
-	struct sigaction	sa;
-
-	sigemptyset(set);
-	sigaddset(set, SIGINT);
-	sigaddset(set, SIGTERM);
-	sigaddset(set, SIGHUP);
-	signal(SIGPIPE, SIG_IGN);
-	if (pipe(serve_sig) == -1)
-		return (-1);
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = serve_on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	return (pthread_sigmask(SIG_BLOCK, set, NULL));
-}
-
-/* Longest a reload cycle may take (as batch.c): the request, the grace and
- * a verifying round, each round bounded by its requests' timeouts. A
- * safety net: cycles end by themselves. */
-static double
-serve_reload_bound(const struct config *c)
-{
-	double	round = (double)(c->connect_timeout_ms + c->timeout_ms) * 5 /
-		    1000.0 + 5;
-
-	return (round * 2 + 2.0 * (double)c->poll_interval_ms / 1000.0);
-}
 
 /* One JSON line on stdout with a few fields. */
 static void
@@ -147,7 +103,7 @@ serve_reload_step(const struct config *c, struct httpd *h,
 			return;
 		}
 		rs->in_flight = true;
-		rs->deadline = mono_now() + serve_reload_bound(c);
+		rs->deadline = mono_now() + batch_reload_bound(c);
 		serve_log("info", "POST /reload_metadata: reloading",
 		    json_pack("{s:I}", "requests", (json_int_t)rs->waiting));
 		return;
@@ -179,7 +135,7 @@ serve_run(const struct config *c)
 	int		 sig = 0, ms, rc;
 	char		 msg[300];
 
-	if (serve_signals(&set) == -1) {
+	if (sigpipe_install(&set) == -1) {
 		jsonl_stderr(config_json_output(c), "error", "cannot set up "
 		    "signals: %s", strerror(errno));
 		return (EXIT_USAGE);
@@ -208,7 +164,7 @@ serve_run(const struct config *c)
 		serve_reload_step(c, h, &rs, s);
 		snapshot_release(s);
 
-		pfd[0].fd = serve_sig[0];
+		pfd[0].fd = sigpipe_fd();
 		pfd[1].fd = engine_wake_fd();
 		pfd[2].fd = httpd_wake_fd(h);
 		pfd[0].events = pfd[1].events = pfd[2].events = POLLIN;
@@ -218,9 +174,7 @@ serve_run(const struct config *c)
 		if (poll(pfd, 3, rs.in_flight && ms < 0 ? 0 : ms) <= 0)
 			continue;
 		if (pfd[0].revents & POLLIN) {
-			unsigned char b = 0;
-
-			sig = read(serve_sig[0], &b, 1) == 1 ? b : SIGTERM;
+			sig = sigpipe_read();
 			break;
 		}
 		if (pfd[1].revents & POLLIN)

@@ -1,7 +1,7 @@
 # tests/bench/tui-bench.sh: console performance figures (printed, not a
 # pass/fail test): first frame after start, filter keystroke and scrolling
 # latency with 20,000 inconsistent objects (key to doupdate, from
-# HASYNC_UI_TRACE), and idle CPU with 10 instances.
+# HASYNC_UI_TRACE), its RSS, and idle CPU with 10 instances.
 #   bash tests/bench/tui-bench.sh        (BENCH_OBJECTS=20000 BENCH_IDLE_S=60)
 . "$(dirname "$0")/../lib/testlib.sh"
 . "$top_srcdir/tests/lib/emu.sh"
@@ -54,6 +54,8 @@ for i in $(seq 30); do tui_keys j; sleep 0.05; done
 for i in $(seq 10); do tui_keys NPage; sleep 0.05; done
 tui_keys End; sleep 0.1; tui_keys Home; sleep 0.1
 echo "scroll keystroke to screen:  median $(median "$T/trace" key)"
+# Memory with the objects shown and scrolled: now and at the peak.
+echo "console RSS with $N objects:  $(awk '/^VmRSS/ { r = $2 } /^VmHWM/ { h = $2 } END { printf "%.1f MiB (peak %.1f MiB)", r / 1024, h / 1024 }' "/proc/$(tui_pid)/status")"
 tui_keys q
 tui_exited 50
 emu_stop big
