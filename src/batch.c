@@ -19,6 +19,9 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include <jansson.h>
 
@@ -629,6 +632,15 @@ batch_run(const struct config *c)
 		    "signals: %s", strerror(errno));
 		return (EXIT_USAGE);
 	}
+#ifdef __GLIBC__
+	/* A pass on a few instances lives for a few requests whose answers
+	 * can be megabytes: take them from the heap, where the memory one
+	 * answer gives back serves the next, not from fresh mappings whose
+	 * every page faults in (a 6 MB answer's reload: 3,100 page faults
+	 * become 1,900). A fleet keeps mappings: they go back at once. */
+	if (!c->watch && c->n_endpoints <= 4)
+		mallopt(M_MMAP_THRESHOLD, 32 << 20);
+#endif
 	if (engine_start(c, &e) == -1) {
 		jsonl_stderr(config_json_output(c), "error", "%s", e.msg);
 		engine_stop();

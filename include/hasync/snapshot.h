@@ -231,6 +231,8 @@ struct snapshot {
 	size_t		 n_inst;
 	struct snap_object *objects;	/* union, sorted by type then name */
 	size_t		 n_objects;
+	uint8_t		*masks;		/* the objects' bitmaps, one block
+					 * (NULL: each allocated alone) */
 	struct snap_event *events;	/* newest first */
 	size_t		 n_events;
 

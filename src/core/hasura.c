@@ -177,6 +177,8 @@ hasura_reload_args(const struct objset *const *sets, size_t nsets,
 				hasura_add_name(rs, rs_seen, n + 14, strlen(n + 14));
 			else if ((p = strstr(n, " in remote schema ")) != NULL)
 				hasura_add_name(rs, rs_seen, p + 18, strlen(p + 18));
+			if (scope == RELOAD_AUTO)
+				continue;	/* every source: no names */
 			if (strcmp(o->type, "source") == 0 &&
 			    strncmp(n, "source ", 7) == 0)
 				hasura_add_name(src, src_seen, n + 7, strlen(n + 7));

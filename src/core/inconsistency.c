@@ -262,6 +262,11 @@ ic_array(struct jscan *j, struct objset *set, unsigned flags)
 	bool		 first = true, mfirst, verbatim = true;
 	int		 rc, mrc;
 
+	/* Room for as many objects as an answer of this size holds when
+	 * each takes 100 bytes (Hasura's take more): no copies while the
+	 * list grows; untouched room costs no memory. */
+	cap = (size_t)(j->end - j->p) / 100 + 16;
+	set->v = xreallocarray(set->v, cap, sizeof(*set->v));
 	jscan_peek(j, '[');
 	list = j->p;
 	j->ws = false;

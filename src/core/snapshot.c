@@ -93,8 +93,12 @@ snapshot_free(struct snapshot *s)
 	}
 	free(s->inst);
 	free(s->verdict_line);
-	for (i = 0; i < s->n_objects; i++)
-		free(s->objects[i].instances);
+	if (s->masks != NULL)
+		free(s->masks);
+	else {
+		for (i = 0; i < s->n_objects; i++)
+			free(s->objects[i].instances);
+	}
 	free(s->objects);
 	for (i = 0; i < s->n_events; i++) {
 		free(s->events[i].writer);

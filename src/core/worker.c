@@ -201,6 +201,15 @@ worker_cmp_union(const void *a, const void *b)
 	return (strcmp(x->obj->key, y->obj->key));
 }
 
+/* The bitmap of the union's object number i: in the block, or alone. */
+static uint8_t *
+worker_mask(struct snapshot *s, size_t i, size_t bytes)
+{
+	if (s->masks != NULL)
+		return (s->masks + i * (bytes + 1));
+	return (xcalloc(bytes + 1, 1));
+}
+
 /*
  * The union over instances, each object once, with its instance bitmap.
  * Instances that share a set (the same answer, kept once) are one group:
@@ -236,6 +245,10 @@ worker_build_union(const struct worker *w, struct snapshot *s)
 		g[k].count++;
 	}
 	s->objects = xcalloc(cap + 1, sizeof(*s->objects));
+	/* Up to 64 instances, every object's bitmap in one block: one
+	 * allocation and one free, not one each (the block is sized for
+	 * the worst case, as objects is: at most a third more). */
+	s->masks = bytes <= 8 ? xcalloc(cap + 1, bytes + 1) : NULL;
 	for (k = 0; k < ng; k++) {
 		const struct objset *set = g[k].set;
 
@@ -245,7 +258,8 @@ worker_build_union(const struct worker *w, struct snapshot *s)
 			for (j = 0; ng == 1 && j < set->n; j++) {
 				s->objects[n].obj = &set->v[j];
 				s->objects[n].n_instances = g[k].count;
-				s->objects[n].instances = xmalloc(bytes + 1);
+				s->objects[n].instances = worker_mask(s, n,
+				    bytes);
 				memcpy(s->objects[n++].instances, g[k].mask,
 				    bytes + 1);
 			}
@@ -260,9 +274,9 @@ worker_build_union(const struct worker *w, struct snapshot *s)
 			so = bsearch(&key, s->objects, sorted,
 			    sizeof(*s->objects), worker_cmp_union);
 			if (so == NULL) {
-				so = &s->objects[n++];
+				so = &s->objects[n];
 				so->obj = set->uniq[j];
-				so->instances = xcalloc(bytes + 1, 1);
+				so->instances = worker_mask(s, n++, bytes);
 			}
 			for (b = 0; b < bytes; b++)
 				so->instances[b] |= g[k].mask[b];
