@@ -9,7 +9,9 @@
 #   fleet  R replicas (default 500) answering the same N objects
 # Environment: HASYNC, top_srcdir, RUNS (default 15), QUICK=1 (small sizes,
 # 3 runs: what make check runs to prove the benchmark works), HMR (path of
-# hasura-metadata-reloader, to run it side by side), EMU_URL, EMU_SECRET.
+# hasura-metadata-reloader, to run it side by side), BEFORE (an earlier
+# hasync binary, for a before/after in one run), EMU_URL, EMU_SECRET. Rows
+# take turns run after run, so that drift hits them alike.
 import json, os, resource, statistics, subprocess, sys, tempfile, time
 
 top = os.environ.get("top_srcdir", os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -17,6 +19,7 @@ hasync = os.environ.get("HASYNC", os.path.join(top, "src", "hasync"))
 quick = os.environ.get("QUICK") == "1"
 runs = 3 if quick else int(os.environ.get("RUNS", "15"))
 hmr = os.environ.get("HMR")
+before = os.environ.get("BEFORE")   # another hasync binary, measured alongside
 secret = os.environ.get("EMU_SECRET")
 env = dict(os.environ, LC_ALL="C")
 for k in ("HASURA_GRAPHQL_ENDPOINT", "SENTRY_DSN", "HASYNC_CONFIG"):
@@ -43,19 +46,28 @@ def rss_of(cmd):
         return 0
 
 
-def measure(name, cmd):
+def measure_all(rows):
+    """Median wall time and peak RSS of each (name, cmd) row. The rows take
+    turns, run after run: a machine that slows down for a while slows
+    every row alike, so the ratios hold even when the figures drift."""
     for _ in range(2):
-        run(cmd)        # warm-up: page cache, server threads
-    walls, codes = [], set()
+        for _, cmd in rows:
+            run(cmd)    # warm-up: page cache, server threads
+    walls = [[] for _ in rows]
+    codes = [set() for _ in rows]
     for _ in range(runs):
-        w, _, c = run(cmd)
-        walls.append(w)
-        codes.add(c)
-    rss = max(rss_of(cmd) for _ in range(3))
-    med = statistics.median(walls)
-    print("  %-34s median %8.1f ms  peak RSS %6.1f MiB  exit %s" % (
-        name, med * 1000, rss / 1024, ",".join(str(c) for c in sorted(codes))))
-    return med, rss / 1024
+        for i, (_, cmd) in enumerate(rows):
+            w, _, c = run(cmd)
+            walls[i].append(w)
+            codes[i].add(c)
+    out = []
+    for i, (name, cmd) in enumerate(rows):
+        rss = max(rss_of(cmd) for _ in range(3))
+        med = statistics.median(walls[i])
+        print("  %-34s median %8.1f ms  peak RSS %6.1f MiB  exit %s" % (
+            name, med * 1000, rss / 1024, ",".join(str(c) for c in sorted(codes[i]))))
+        out.append((med, rss / 1024))
+    return out
 
 
 def canned(d):
@@ -81,16 +93,20 @@ def floor_cmd(url, body):
 
 def compare(title, url, body, extra=()):
     print(title)
-    c, _ = measure("curl (one reload_metadata request)", floor_cmd(url, body))
-    rows = [("hasync reload", [hasync, "reload", "--hasura-endpoint", url] + list(extra)),
+    rows = [("curl (one reload_metadata request)", floor_cmd(url, body)),
+            ("hasync reload", [hasync, "reload", "--hasura-endpoint", url] + list(extra)),
             ("hasync --batch", [hasync, "--batch", "-e", url] + list(extra))]
+    if before:
+        rows += [("before: hasync reload", [before, "reload", "--hasura-endpoint", url] + list(extra)),
+                 ("before: hasync --batch", [before, "--batch", "-e", url] + list(extra))]
     if hmr:
         rows.append(("hasura-metadata-reloader reload",
                      [hmr, "reload", "--hasura-endpoint", url, "--hasura-admin-secret",
                       os.environ.get("EMU_SECRET", "x")]))
-    for name, cmd in rows:
-        m, r = measure(name, cmd)
-        print("  %-34s %.2fx curl's wall time" % ("", m / c))
+    res = measure_all(rows)
+    c = res[0][0]
+    for (name, _), (m, _) in zip(rows[1:], res[1:]):
+        print("  %-34s %.2fx curl's wall time" % (name, m / c))
 
 
 def big():

@@ -3,7 +3,8 @@
 # transfer floor, on big answers, on the emulator, and on a fleet (see
 # reload-bench.py). Prints figures; the targets are read from them.
 #   bash tests/bench/reload-bench.sh [big|small|fleet]...
-#   QUICK=1 (small sizes; make check runs it so), RUNS=15, HMR=path/to/hmr
+#   QUICK=1 (small sizes; make check runs it so), RUNS=15, HMR=path/to/hmr,
+#   BEFORE=path/to/an/earlier/hasync
 . "$(dirname "$0")/../lib/testlib.sh"
 . "$top_srcdir/tests/lib/emu.sh"
 . "$top_srcdir/tests/lib/cluster.sh"

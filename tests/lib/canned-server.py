@@ -83,7 +83,7 @@ class H(http.server.BaseHTTPRequestHandler):
 
 
 class S(http.server.ThreadingHTTPServer):
-    request_queue_size = 1024   # hundreds of replicas connect at once
+    request_queue_size = 4096   # 500 replicas x 3 requests connect at once
 
     def handle_error(self, request, client_address):
         pass    # a client that hangs up early is not news
