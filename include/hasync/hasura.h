@@ -67,6 +67,10 @@ int	hasura_parse_export(const char *, size_t, int64_t *,
 /* Count sources, tables, remote schemas... of a metadata object. */
 void	hasura_summarise(json_t *, struct meta_summary *);
 
+/* The same from the metadata's JSON text, without building a tree; not
+ * known unless the text is a valid JSON object. */
+void	hasura_summarise_text(const char *, size_t, struct meta_summary *);
+
 /*
  * The objects of a set as Hasura returned them, parsed (for Sentry events),
  * at most max of them (0: all). New reference.

@@ -418,7 +418,6 @@ static int
 listener_fetch_summary(void)
 {
 	PGresult	*res;
-	json_t		*md;
 
 	switch (listener_exec("metadata summary", NULL, Q_METADATA, &res)) {
 	case LX_OK:
@@ -441,9 +440,8 @@ listener_fetch_summary(void)
 	L.summary_failing = false;
 	L.summary_due = 0;
 	if (PQntuples(res) == 1) {
-		md = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
-		hasura_summarise(md, &L.st.meta);
-		json_decref(md);
+		hasura_summarise_text(PQgetvalue(res, 0, 0),
+		    (size_t)PQgetlength(res, 0, 0), &L.st.meta);
 	}
 	PQclear(res);
 	return (0);

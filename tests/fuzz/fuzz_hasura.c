@@ -182,6 +182,23 @@ fuzz_dump(const char *buf, size_t len)
 		fuzz_check_err(&e);
 }
 
+/* The text summariser agrees with jansson + hasura_summarise, always. */
+static void
+fuzz_summary(const char *buf, size_t len)
+{
+	struct meta_summary	 a, b;
+	json_t			*j;
+
+	hasura_summarise_text(buf, len, &a);
+	j = json_loadb(buf, len, JSON_ALLOW_NUL, NULL);
+	hasura_summarise(j, &b);
+	json_decref(j);
+	FUZZ_ASSERT(a.known == b.known && a.sources == b.sources &&
+	    a.tables == b.tables && a.remote_schemas == b.remote_schemas &&
+	    a.actions == b.actions && a.event_triggers == b.event_triggers &&
+	    a.cron_triggers == b.cron_triggers);
+}
+
 static void
 fuzz_export(const char *buf, size_t len)
 {
@@ -260,6 +277,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	case 4:
 		fuzz_export(buf, len);
+		fuzz_summary(buf, len);
 		break;
 	case 5:
 		fuzz_error_line(buf, len);

@@ -5,7 +5,7 @@
 . "$top_srcdir/tests/lib/emu.sh"
 . "$top_srcdir/tests/lib/cluster.sh"
 . "$top_srcdir/tests/tui/lib.sh"
-plan 17
+plan 18
 tui_cluster
 
 tui_start 100 30 "${TUI_ARGS[@]}"
@@ -17,6 +17,12 @@ tui_wait 'updated [0-9:]{8} \([0-9]+s ago\)' 30
 ok $? "header shows when the data was updated"
 tui_wait 'db ok' 10
 ok $? "header shows the database connection"
+# The catalog's metadata summed up, at the end of the third header line
+# (wide enough for it beside the writer's id).
+tui_resize 200 30
+tui_wait '1 source, 2 tables, 1 remote schema' 10
+ok $? "header counts the catalog's metadata: sources, tables, remote schemas"
+tui_resize 100 30
 
 # A reload bumps the catalog's resource_version: on screen within 2 s.
 old=$(rv)

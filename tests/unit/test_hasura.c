@@ -378,6 +378,37 @@ test_small_parsers(void **state)
 	assert_int_equal(m.event_triggers, 2);
 	assert_int_equal(m.remote_schemas, 1);
 	assert_int_equal(m.actions, 3);
+	{
+		/* From the text: the metadata part of exp, then the last of
+		 * equal keys wins (as jansson), escapes in keys, non-arrays
+		 * count 0, and anything but an object is not known. */
+		static const char *const md[] = {
+		    "{\"version\":3,\"sources\":[{\"name\":\"default\",\"tables\":["
+		    "{\"table\":\"a\",\"event_triggers\":[{},{}]},{\"table\":\"b\"}]}],"
+		    "\"remote_schemas\":[{}],\"actions\":[{},{},{}]}",
+		    "{\"sources\":[{\"tables\":[{},{}]}],\"sources\":[{\"tables\":[{}],"
+		    "\"tables\":[{\"event_triggers\":[1],\"event_triggers\":[1,2,3]}]},7],"
+		    "\"remote_sch\\u0065mas\":[1,2],\"actions\":{\"a\":1},"
+		    "\"cron_triggers\":[[],[]]}",
+		    "[1,2]", "{\"sources\":[", "{} x",
+		};
+		static const int want[][7] = {	/* known, counts */
+		    { 1, 1, 2, 1, 3, 2, 0 }, { 1, 2, 1, 2, 0, 3, 2 },
+		    { 0 }, { 0 }, { 0 },
+		};
+		size_t	i;
+
+		for (i = 0; i < sizeof(md) / sizeof(md[0]); i++) {
+			hasura_summarise_text(md[i], strlen(md[i]), &m);
+			assert_int_equal(m.known, want[i][0]);
+			assert_int_equal(m.sources, want[i][1]);
+			assert_int_equal(m.tables, want[i][2]);
+			assert_int_equal(m.remote_schemas, want[i][3]);
+			assert_int_equal(m.actions, want[i][4]);
+			assert_int_equal(m.event_triggers, want[i][5]);
+			assert_int_equal(m.cron_triggers, want[i][6]);
+		}
+	}
 	hasura_error_line("{\"path\":\"$\",\"error\":\"metadata resource "
 	    "version referenced (2) did not match current version\",\"code\":"
 	    "\"conflict\"}", 111, buf, sizeof(buf));
