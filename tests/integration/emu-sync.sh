@@ -31,8 +31,10 @@ at_version() { [ "$(ver "$1")" = "$2" ]; }
 incons() { emu_meta "$1" '{"type":"get_inconsistent_metadata","args":{}}' | emu_json 'j["is_consistent"]'; }
 
 # --- a change on A reaches B within one poll interval + rebuild ---
-t0=$(now_ms)
+# Timed from A's commit (its request has returned), not from the request:
+# A's own rebuild is not B's convergence.
 emu_meta "$A" "$(md t1)" >/dev/null
+t0=$(now_ms)
 target=$(dbver)
 wait_until 50 at_version "$B" "$target"
 elapsed=$(( $(now_ms) - t0 ))
