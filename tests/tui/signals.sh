@@ -1,7 +1,7 @@
 # tests/tui/signals.sh: the console's abnormal exits leave a usable
 # terminal. Ctrl-\ (SIGQUIT) exits 128+3 with the tty modes restored
 # (icanon, echo) and the alternate screen left, no core dump; fatal() on
-# the worker thread (the worker runs out of memory reading a 300 MB
+# the worker thread (the worker runs out of memory reading a 1 GiB
 # answer under a ulimit) restores the terminal without calling curses from
 # that thread. stty -a runs on the pane's terminal after hasync exits.
 . "$(dirname "$0")/../lib/testlib.sh"
@@ -38,7 +38,10 @@ if ldd "$HASYNC" 2>/dev/null | grep -Eq 'lib(asan|tsan)'; then
 else
 	tui kill-server 2>/dev/null
 	rm -f "$T/stty.out"
-	emu_fault "$B" '{"body_mb":300}' >/dev/null
+	# 1 GiB announced: its buffer can never fit under the ulimit. (300 MB
+	# fitted whenever the threads had reserved less than 137 MB so far,
+	# and then the console lived on, rightly, with the instance in error.)
+	emu_fault "$B" '{"body_mb":1024}' >/dev/null
 	TUI_PRE='ulimit -v 450000' TUI_AFTER="stty -a >$T/stty.out 2>&1" \
 	    tui_start 100 30 -e "$B" --max-body-mb 4096 --probe-interval 500
 	tui_exited 150
