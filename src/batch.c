@@ -638,7 +638,7 @@ batch_run(const struct config *c)
 	 * answer gives back serves the next, not from fresh mappings whose
 	 * every page faults in (a 6 MB answer's reload: 3,100 page faults
 	 * become 1,900). A fleet keeps mappings: they go back at once. */
-	if (!c->watch && c->n_endpoints <= 4)
+	if (!c->watch && c->n_endpoints <= FEW_ENDPOINTS)
 		mallopt(M_MMAP_THRESHOLD, 32 << 20);
 #endif
 	if (engine_start(c, &e) == -1) {

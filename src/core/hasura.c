@@ -144,7 +144,7 @@ static int
 ms_source(struct jscan *j, int *tables, int *triggers)
 {
 	struct jstr	k;
-	bool		first = true, tfirst, mfirst;
+	bool		first = true, tfirst, mfirst, is_tables;
 	int		rc, n, et, t;
 
 	*tables = *triggers = 0;
@@ -153,8 +153,9 @@ ms_source(struct jscan *j, int *tables, int *triggers)
 	if (jscan_expect(j, '{') == -1)
 		return (-1);
 	while ((rc = jscan_member(j, &first, &k)) == 1) {
-		if (!ms_key(&k, "tables") || !jscan_peek(j, '[')) {
-			if (ms_key(&k, "tables"))
+		is_tables = ms_key(&k, "tables");
+		if (!is_tables || !jscan_peek(j, '[')) {
+			if (is_tables)
 				*tables = *triggers = 0;
 			if (jscan_value(j) == -1)
 				return (-1);

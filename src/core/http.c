@@ -319,12 +319,12 @@ http_easy_defaults(void *easy, const struct config *c)
 	}
 }
 
-/* Receive buffer of a metadata request: 1 MiB for up to 4 instances,
+/* Receive buffer of a metadata request: 1 MiB for a few instances,
  * curl's default 16 KiB for a fleet (whose memory matters more). */
 static long
 http_buffer_size(const struct config *c)
 {
-	return (c->n_endpoints <= 4 ? 1L << 20 : 16384L);
+	return (c->n_endpoints <= FEW_ENDPOINTS ? 1L << 20 : 16384L);
 }
 
 /* Set up an easy handle for r and add it to the multi handle. */
