@@ -7,7 +7,7 @@
 . "$(dirname "$0")/../lib/testlib.sh"
 . "$top_srcdir/tests/lib/emu.sh"
 . "$top_srcdir/tests/lib/cluster.sh"
-plan 33
+plan 34
 pg_test_db
 seed_tables
 SECRET=reload-Secret-42
@@ -49,6 +49,11 @@ stats=$(emu_http GET "$A/emu/stats" "" "$SECRET")
 is "$(echo "$stats" | emu_json 'j["last_reload_args"]["reload_remote_schemas"]')" '["rs"]' \
     "every retry named only rs"
 is "$(tail -n 1 "$T/r2.out" | emu_json 'j["exit_code"]')" 0 "summary exit_code 0"
+# The summary is the state after the last reload and its verification:
+# the instance it healed is ok, with nothing inconsistent, its latency and
+# its server version (issue 9: it used to keep the first probe's "warn").
+is "$(tail -n 1 "$T/r2.out" | emu_json '[(i["health"], i["inconsistent_count"], i["latency_ms"] is not None, bool(i.get("version"))) for i in j["instances"]]')" \
+    '[["ok",0,true,true]]' "summary after the healing reload: ok, 0 objects, latency and version"
 wait_until 30 ic_is "$B" 0; ok $? "the other replica healed through the catalog notification"
 
 # Nothing inconsistent: auto still reloads (once, the sources); targeted

@@ -5,7 +5,7 @@
 # gives one line per record. A canned server sends the answers.
 . "$(dirname "$0")/../lib/testlib.sh"
 . "$top_srcdir/tests/lib/emu.sh"
-plan 9
+plan 11
 mkdir -p "$T/c"
 printf 'WARN: inconsistent objects in schema' >"$T/c/healthz"
 printf '{"version":"v2.36.0","server_type":"ce"}' >"$T/c/version.json"
@@ -26,6 +26,18 @@ case $line in
 esac
 is "$(tail -n 1 "$T/b.out" | python3 -c 'import json,sys; print(json.load(sys.stdin)["instances"][0]["inconsistent_count"])')" 3 \
     "three in, three counted (duplicates kept)"
+
+# Sentry's extra: the objects as sent, in order, duplicates kept (a JSON
+# value, so compared as parsed values: the event is jansson's encoding).
+mkdir -p "$T/sentry"
+python3 "$top_srcdir/tests/lib/capture-server.py" "$T/sentry" >"$T/cap.out" 2>&1 &
+TEST_PIDS="$TEST_PIDS $!"
+wait_until 50 grep -q ready "$T/cap.out"
+SP=$(awk '{print $2}' "$T/cap.out")
+"$HASYNC" --batch -e "$U" --sentry-dsn "http://pubkey@127.0.0.1:$SP/7" >/dev/null 2>&1
+is "$(ls "$T/sentry" | wc -l)" 1 "Sentry: one event"
+is "$(sed '1,/^$/d' "$T/sentry/1.req" | sed -n 3p | python3 -c 'import json,sys; print(json.load(sys.stdin)["extra"]["inconsistent_objects"] == json.loads(sys.argv[1]))' "$LIST")" \
+    True "Sentry: extra.inconsistent_objects are the objects sent, in order, duplicates kept"
 
 "$HASYNC" reload --hasura-endpoint "$U" --reload-scope full >"$T/r.out" 2>&1
 line=$(grep '"Metadata is inconsistent."' "$T/r.out")
