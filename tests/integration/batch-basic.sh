@@ -4,7 +4,7 @@
 . "$(dirname "$0")/../lib/testlib.sh"
 . "$top_srcdir/tests/lib/emu.sh"
 . "$top_srcdir/tests/lib/cluster.sh"
-plan 25
+plan 31
 pg_test_db
 seed_tables
 emu_start c --instances 2 --poll-interval 200
@@ -60,6 +60,17 @@ is "$(grep -oE '^(table|array_relation) [a-z]+' "$T/text.out" | tr '\n' ,)" \
     "$(echo "$sent" | emu_json '",".join(o["type"] + " " + o["name"].split()[1] for o in j)')," \
     "text: rows in the order the instance sent them"
 unlike "$(cat "$T/text.out")" $'\e' "no escape sequences in text output"
+# The text face has the console's words: a row per instance with its
+# verdict and in-memory version, a verdict line, and a last line that
+# explains the exit code; a reload pass adds what it sent and what came of it.
+like "$(cat "$T/text.out")" '# +INSTANCE +HEALTH +LATENCY +VERSION +IN-MEM +WHY' "text: instance table header"
+like "$(grep -E '^1 ' "$T/text.out")" "^1 +[^ ]+ +inconsistent +[0-9]+ms +[^ ]+ +$(rv) " \
+    "text: the row says inconsistent, its latency and its in-memory version"
+is "$(grep -c '^verdict: .*inconsistent' "$T/text.out")" 1 "text: one verdict line naming the problem"
+is "$(tail -n 1 "$T/text.out")" "exit 1: metadata is inconsistent" "text: the last line explains the exit code"
+"$HASYNC" --batch --reload --format text -e "$A" >"$T/textr.out" 2>&1
+is "$?" 1 "--format text --reload: still inconsistent, 1"
+like "$(grep '^reload: ' "$T/textr.out")" 'reload_metadata|verified|inconsistent' "text: a reload line says what was sent and what came of it"
 
 # Two instances, one broken: both in the summary.
 port=$(free_port)
