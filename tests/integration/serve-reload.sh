@@ -12,7 +12,7 @@
 . "$top_srcdir/tests/lib/emu.sh"
 . "$top_srcdir/tests/lib/cluster.sh"
 . "$top_srcdir/tests/lib/serve.sh"
-plan 29
+plan 31
 
 pg_test_db
 seed_tables
@@ -120,6 +120,22 @@ serve_stop
 HASURA_ENDPOINT=$A PORT=$PORT serve_start srv2 server "${OPTS[@]}"
 hget "http://127.0.0.1:$PORT/reload_metadata" -X POST >/dev/null
 is "$(hstatus)" 200 "hasync server from the environment (HASURA_ENDPOINT, PORT)"
+serve_stop
+
+# ---- hasync server reads SENTRY_* from the environment, as the reloader ----
+mkdir -p "$T/sentry"
+python3 "$top_srcdir/tests/lib/capture-server.py" "$T/sentry" >"$T/cap.out" 2>&1 &
+TEST_PIDS="$TEST_PIDS $!"
+wait_until 50 grep -q ready "$T/cap.out"
+SP=$(awk '{print $2}' "$T/cap.out")
+PORT=$(free_port)
+SENTRY_DSN="http://pk@127.0.0.1:$SP/5" SENTRY_ENVIRONMENT=prod-eu PORT=$PORT \
+    serve_start srv3 server --hasura-endpoint "$REFUSED" "${OPTS[@]}"
+hget "http://127.0.0.1:$PORT/reload_metadata" -X POST >/dev/null
+is "$(hstatus)" 500 "hasync server, Hasura unreachable: 500"
+wait_until 50 test -s "$T/sentry/1.req"
+is "$(sed '1,/^$/d' "$T/sentry/1.req" 2>/dev/null | sed -n 3p | emu_json '[j["environment"], j["extra"]["endpoint"]]')" \
+    "[\"prod-eu\",\"$REFUSED\"]" "SENTRY_DSN and SENTRY_ENVIRONMENT from the environment: the event arrives, naming the endpoint"
 serve_stop
 
 # ---- the reloader itself, when given ----

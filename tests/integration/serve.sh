@@ -11,7 +11,7 @@
 . "$top_srcdir/tests/lib/emu.sh"
 . "$top_srcdir/tests/lib/cluster.sh"
 . "$top_srcdir/tests/lib/serve.sh"
-plan 55
+plan 59
 
 SECRET="SeRvE-sEcReT-$$-q8Zk"
 export SECRET
@@ -182,3 +182,33 @@ wait_until 30 bash -c "exec 3<>/dev/tcp/127.0.0.1/$busy"
 "$HASYNC" serve -e "$A" --listen "127.0.0.1:$busy" >"$T/e2.out" 2>"$T/e2.err"
 is "$? $(wc -l <"$T/e2.err")" "2 1" "a port in use: exit 2, one line"
 like "$(cat "$T/e2.err")" "cannot listen on 127\\.0\\.0\\.1:$busy: Address already in use" "naming the address and the cause"
+
+# ---- the serve options from a config file; --ready-strict ----
+# A table dropped behind Hasura and the sources reloaded: both replicas
+# inconsistent, in sync. /readyz stays 200 (inconsistency alone does not
+# make a replica unready) unless ready-strict is set, here by the file.
+q "DROP TABLE article" >/dev/null
+emu_meta "$A" '{"type":"reload_metadata","args":{"reload_sources":true}}' "$SECRET" >/dev/null
+wait_until 30 ic_is "$B" 1
+CP=$(free_port)
+cfg() {	# cfg EXTRA-LINE: a config file for serve on 127.0.0.1:$CP
+	printf 'endpoint = %s\nendpoint = %s\nlisten = 127.0.0.1:%s\nprobe-interval = 300\ntimeout = 1500\n%s\n' \
+	    "$A" "$B" "$CP" "$1" >"$T/serve.conf"
+}
+readyz_settled() { hget "http://127.0.0.1:$CP/readyz/1" >/dev/null; grep -q 'inconsistent' "$T/body"; }
+cfg '# not strict'
+"$HASYNC" serve -c "$T/serve.conf" >"$T/c1.out" 2>"$T/c1.err" &
+SERVE_PID=$!; TEST_PIDS="$TEST_PIDS $SERVE_PID"
+wait_until 50 readyz_settled
+like "$(hstatus) $(cat "$T/body")" "^200 $A: ready: inconsistent" \
+    "config file: serve listens where the file says; an inconsistent replica stays ready"
+hget "http://127.0.0.1:$CP/readyz" >/dev/null
+is "$(hstatus) $(cat "$T/body")" "200 ready: all 2 replicas" "and so does the whole set"
+serve_stop
+cfg 'ready-strict'
+"$HASYNC" serve -c "$T/serve.conf" >"$T/c2.out" 2>"$T/c2.err" &
+SERVE_PID=$!; TEST_PIDS="$TEST_PIDS $SERVE_PID"
+wait_until 50 readyz_settled
+is "$(hstatus)" 503 "ready-strict in the config file: inconsistent replicas are not ready"
+like "$(cat "$T/body")" 'inconsistent object.*--ready-strict' "and the reason says so"
+serve_stop
