@@ -125,6 +125,9 @@ void	worker_event(struct worker *, enum event_kind, int, const char *, ...)
 void	worker_publish(struct worker *);
 void	worker_poll_inbox(struct worker *, double);
 double	worker_grace(const struct worker *);
+/* The slowest recent reload after one that took `took` seconds: it
+ * follows a slower reload at once and halves towards faster ones. */
+double	worker_slowest_after(double slowest, double took);
 /* A one-shot pass (--batch without --watch): no round unless asked for
  * (the first, --wait's refreshes, a reload's verification, the end of a
  * grace), none on a timer. */

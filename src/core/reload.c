@@ -133,8 +133,7 @@ reload_finish(struct worker *w, int t, const char *what, json_t *args,
 	xasprintf(&ri->result, "%s (%.1f s)", msg, took);
 	/* The grace follows recent reloads: one slow reload does not
 	 * lengthen it for ever. */
-	w->slowest_reload = took > w->slowest_reload / 2 ? took :
-	    w->slowest_reload / 2;
+	w->slowest_reload = worker_slowest_after(w->slowest_reload, took);
 	worker_event(w, strcmp(what, "drop_inconsistent_metadata") == 0 ?
 	    EV_DROP_RESULT : EV_RELOAD_RESULT, t, "%s via %s: %s",
 	    what, w->inst[t].endpoint, ri->result);

@@ -28,6 +28,12 @@
 #include "hasync/xmalloc.h"
 
 double
+worker_slowest_after(double slowest, double took)
+{
+	return (took > slowest / 2 ? took : slowest / 2);
+}
+
+double
 worker_grace(const struct worker *w)
 {
 	/* One instance has nobody to sync with: verify at once. */

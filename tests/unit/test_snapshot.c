@@ -20,6 +20,7 @@
 #include "hasync/hasura.h"
 #include "hasync/snapshot.h"
 #include "hasync/snapshot_build.h"
+#include "hasync/worker.h"
 #include "hasync/xmalloc.h"
 
 /* A snapshot with one instance reporting set (one reference taken). */
@@ -111,12 +112,32 @@ test_objects(void **state)
 	snapshot_shutdown();		/* the last holder: set freed with it */
 }
 
+/* Issue 10, 7: one slow reload must not lengthen the grace for ever. */
+static void
+test_slowest_reload_decays(void **state)
+{
+	double	s = 0;
+	int	i;
+
+	(void)state;
+	s = worker_slowest_after(s, 0.2);
+	assert_true(s == 0.2);			/* follows a first reload */
+	s = worker_slowest_after(s, 12.0);
+	assert_true(s == 12.0);			/* and a slower one at once */
+	for (i = 0; i < 6; i++)
+		s = worker_slowest_after(s, 0.1);
+	assert_true(s < 0.2 && s >= 0.1);	/* six fast ones: back to them */
+	s = worker_slowest_after(s, 0.15);
+	assert_true(s == 0.15);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lifetime),
 		cmocka_unit_test(test_objects),
+		cmocka_unit_test(test_slowest_reload_decays),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
