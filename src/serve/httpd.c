@@ -314,18 +314,10 @@ httpd_handler(void *cls, struct MHD_Connection *conn, const char *url,
 			    "a valid 'Authorization: Bearer TOKEN' header is "
 			    "required" : "POST /reload_metadata needs a token "
 			    "(--metrics-token-file) or a loopback peer", NULL));
-		switch (rq->rt.kind) {
-		case ROUTE_INDEX:
-			return (httpd_index(h, conn));
-		case ROUTE_METRICS:
-			return (httpd_metrics(h, conn));
-		case ROUTE_HEALTHZ:
-			return (httpd_send_text(conn, MHD_HTTP_OK, "ok"));
-		case ROUTE_READYZ:
-			return (httpd_readyz(h, conn, rq->rt.replica));
-		default:
-			return (MHD_YES);	/* a reload: read its body */
-		}
+		/* Answered once the request is read: an answer queued at
+		 * the first call makes libmicrohttpd close the connection,
+		 * and a scraper would connect anew every time. */
+		return (MHD_YES);
 	}
 	if (*len != 0) {
 		/* The body is not used (as hasura-metadata-reloader); it is
@@ -333,6 +325,18 @@ httpd_handler(void *cls, struct MHD_Connection *conn, const char *url,
 		rq->body_len += *len;
 		*len = 0;
 		return (MHD_YES);
+	}
+	switch (rq->rt.kind) {
+	case ROUTE_INDEX:
+		return (httpd_index(h, conn));
+	case ROUTE_METRICS:
+		return (httpd_metrics(h, conn));
+	case ROUTE_HEALTHZ:
+		return (httpd_send_text(conn, MHD_HTTP_OK, "ok"));
+	case ROUTE_READYZ:
+		return (httpd_readyz(h, conn, rq->rt.replica));
+	default:
+		break;			/* a reload */
 	}
 	pthread_mutex_lock(&h->lock);
 	answered = rq->answered;
@@ -343,8 +347,6 @@ httpd_handler(void *cls, struct MHD_Connection *conn, const char *url,
 	if (rq->body_len > HTTPD_BODY_MAX)
 		return (httpd_send_error(conn, 413, "request body too large "
 		    "(the body is not used)", NULL));
-	if (rq->rt.kind != ROUTE_RELOAD)
-		return (MHD_NO);	/* answered at the first call */
 	return (httpd_park(h, rq));
 }
 

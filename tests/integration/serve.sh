@@ -11,7 +11,7 @@
 . "$top_srcdir/tests/lib/emu.sh"
 . "$top_srcdir/tests/lib/cluster.sh"
 . "$top_srcdir/tests/lib/serve.sh"
-plan 59
+plan 60
 
 SECRET="SeRvE-sEcReT-$$-q8Zk"
 export SECRET
@@ -43,6 +43,9 @@ like "$(cat "$T/body")" '^ready: all 2 replicas$' "/readyz says so in one line"
 # ---- /healthz, / ----
 is "$(hget "$U/healthz")" "ok" "/healthz: ok"
 is "$(hstatus)" 200 "/healthz: 200"
+# Keep-alive: a scraper's next request reuses its connection.
+is "$(curl -sv --noproxy '*' --max-time 10 "$U/healthz" "$U/healthz" 2>&1 | grep -c 'Re-using existing connection')" 1 \
+    "a second request reuses the connection (keep-alive)"
 like "$(hget "$U/")" '/metrics' "/ lists what is served"
 
 # ---- /metrics and its token ----
