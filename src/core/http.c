@@ -319,12 +319,16 @@ http_easy_defaults(void *easy, const struct config *c)
 	}
 }
 
-/* Receive buffer of a metadata request: 1 MiB for a few instances,
- * curl's default 16 KiB for a fleet (whose memory matters more). */
+/* Receive buffer of a metadata request: 1 MiB for a few instances; for a
+ * fleet, 64 KiB in a one-shot pass (500 replicas x 6 MB: one round's
+ * median 2.7 s against 2.9 s with 16 KiB, RSS 125 against 78 MiB) and
+ * curl's default 16 KiB in the long-running modes, whose memory stays. */
 static long
 http_buffer_size(const struct config *c)
 {
-	return (c->n_endpoints <= FEW_ENDPOINTS ? 1L << 20 : 16384L);
+	if (c->n_endpoints <= FEW_ENDPOINTS)
+		return (1L << 20);
+	return (c->mode == MODE_BATCH && !c->watch ? 65536L : 16384L);
 }
 
 /* Set up an easy handle for r and add it to the multi handle. */

@@ -71,8 +71,14 @@ def measure_all(rows):
 
 
 def canned(d):
-    p = subprocess.Popen([sys.executable, os.path.join(top, "tests", "lib", "canned-server.py"), d],
-                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    # The C server (tests/lib/canned-server.c) when built, unless CANNED=py:
+    # Python's threads were the floor of a fleet round.
+    c = os.path.join(os.environ.get("top_builddir", top), "tests", "lib", "canned-server")
+    if os.environ.get("CANNED") != "py" and os.access(c, os.X_OK):
+        cmd = [c, d]
+    else:
+        cmd = [sys.executable, os.path.join(top, "tests", "lib", "canned-server.py"), d]
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     port = int(p.stdout.readline().split()[1])
     return p, "http://127.0.0.1:%d" % port
 
@@ -141,12 +147,18 @@ def fleet():
         for i in range(r):
             cmd += ["-e", "%s/r%d" % (url, i)]
         print("fleet: %d replicas x %d objects (%.1f MB each, %.1f GB in all)" % (r, n, size / 1e6, r * size / 1e9))
+        # The floor: curl fetching every replica's answer at once.
+        floor = ["curl", "-s", "-Z", "--parallel-max", str(r), "-X", "POST", "-o", "/dev/null",
+                 "--data-binary", '{"type":"get_inconsistent_metadata","args":{}}',
+                 "%s/r[0-%d]/v1/metadata" % (url, r - 1)]
         walls = []
         for _ in range(1 if quick else 3):
             w, _, code = run(cmd)
             rss = rss_of(cmd)
             walls.append(w)
             print("  one pass (one probe round): %8.1f ms  peak RSS %6.1f MiB  exit %d" % (w * 1000, rss / 1024, code))
+            w, _, _ = run(floor)
+            print("  curl -Z, every answer at once:  %8.1f ms  (the server's floor)" % (w * 1000))
     finally:
         srv.kill()
 

@@ -51,7 +51,11 @@ rss_kb() { awk '/^VmRSS/{print $2}' "/proc/$1/status" 2>/dev/null; }
 # them; CANNED_URL.
 canned() {
 	python3 "$top_srcdir/tests/bench/gen-answers.py" "$1" "$2"
-	python3 "$top_srcdir/tests/lib/canned-server.py" "$1" >"$1/srv.out" 2>&1 &
+	if [ "${CANNED:-}" != py ] && [ -x "$top_builddir/tests/lib/canned-server" ]; then
+		"$top_builddir/tests/lib/canned-server" "$1" >"$1/srv.out" 2>&1 &
+	else
+		python3 "$top_srcdir/tests/lib/canned-server.py" "$1" >"$1/srv.out" 2>&1 &
+	fi
 	TEST_PIDS="$TEST_PIDS $!"
 	wait_until 100 grep -q '^ready ' "$1/srv.out"
 	CANNED_URL="http://127.0.0.1:$(awk '{print $2; exit}' "$1/srv.out")"
