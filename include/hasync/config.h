@@ -18,8 +18,8 @@
 #define MAX_BODY_MB_MAX	4096
 
 /* A run on at most this many endpoints trades memory for speed (1 MiB
- * receive buffers, answers taken from the heap); a fleet keeps curl's
- * 16 KiB buffers and gives every answer's memory back at once. */
+ * receive buffers, answers taken from the heap); a fleet reads with
+ * smaller buffers (http.c) and gives every answer's memory back at once. */
 #define FEW_ENDPOINTS	4
 
 struct err;
