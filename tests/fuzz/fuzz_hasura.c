@@ -182,7 +182,10 @@ fuzz_dump(const char *buf, size_t len)
 		fuzz_check_err(&e);
 }
 
-/* The text summariser agrees with jansson + hasura_summarise, always. */
+/* The text summariser agrees with jansson + hasura_summarise, always,
+ * except on a raw NUL byte, which the scanner refuses everywhere while
+ * jansson loses one after a number in its pushback ([14\0] loads; see
+ * fuzz_scan and regress/hasura/nul-after-number-summary). */
 static void
 fuzz_summary(const char *buf, size_t len)
 {
@@ -190,6 +193,10 @@ fuzz_summary(const char *buf, size_t len)
 	json_t			*j;
 
 	hasura_summarise_text(buf, len, &a);
+	if (memchr(buf, '\0', len) != NULL) {
+		FUZZ_ASSERT(!a.known);
+		return;
+	}
 	j = json_loadb(buf, len, JSON_ALLOW_NUL, NULL);
 	hasura_summarise(j, &b);
 	json_decref(j);
