@@ -48,7 +48,21 @@ static size_t		 n_bodies;
 static pthread_mutex_t	 lock = PTHREAD_MUTEX_INITIALIZER;
 static int		 log_fd = -1;
 
-/* The answer for file name (cached by mtime); its status in *status; *own
+/* Hasura's 404, for a body that is not there (a new response each time). */
+static struct MHD_Response *
+not_found(unsigned *status)
+{
+	struct MHD_Response	*r;
+
+	*status = 404;
+	r = MHD_create_response_from_buffer(strlen(NOT_FOUND),
+	    (void *)NOT_FOUND, MHD_RESPMEM_PERSISTENT);
+	MHD_add_response_header(r, "Content-Type",
+	    "application/json; charset=utf-8");
+	return (r);
+}
+
+/* The answer for file name (NULL: none; cached by mtime); its status in *status; *own
  * says the caller must destroy it. Called with lock held. */
 static struct MHD_Response *
 load(const char *name, const char *ctype, unsigned *status, int *own)
@@ -62,15 +76,11 @@ load(const char *name, const char *ctype, unsigned *status, int *own)
 	int		 fd;
 
 	*own = 1;
+	if (name == NULL || strchr(name, '/') != NULL)
+		return (not_found(status));
 	snprintf(path, sizeof(path), "%s/%s", root, name);
-	if (strchr(name, '/') != NULL || stat(path, &st) == -1) {
-		*status = 404;
-		r = MHD_create_response_from_buffer(strlen(NOT_FOUND),
-		    (void *)NOT_FOUND, MHD_RESPMEM_PERSISTENT);
-		MHD_add_response_header(r, "Content-Type",
-		    "application/json; charset=utf-8");
-		return (r);
-	}
+	if (stat(path, &st) == -1)
+		return (not_found(status));
 	for (i = 0; i < n_bodies; i++)
 		if (strcmp(bodies[i].name, name) == 0)
 			b = &bodies[i];
@@ -168,6 +178,8 @@ answer(void *cls, struct MHD_Connection *c, const char *url,
 	unsigned		 status;
 	int			 own = 1;
 	char			 kind[100], name[128];
+	const char		*file = NULL,
+				*ctype = "application/json; charset=utf-8";
 
 	(void)cls;
 	(void)version;
@@ -195,26 +207,18 @@ answer(void *cls, struct MHD_Connection *c, const char *url,
 		}
 		req_type(u->buf != NULL ? u->buf : "", kind, sizeof(kind));
 		note(kind);
-		pthread_mutex_lock(&lock);
 		snprintf(name, sizeof(name), "%s.json", kind);
-		r = load(name, "application/json; charset=utf-8", &status, &own);
+		file = name;
 	} else if (ends_with(url, "/healthz")) {
 		note("healthz");
-		pthread_mutex_lock(&lock);
-		r = load("healthz", "text/plain; charset=utf-8", &status, &own);
+		file = "healthz";
+		ctype = "text/plain; charset=utf-8";
 	} else if (ends_with(url, "/v1/version")) {
 		note("version");
-		pthread_mutex_lock(&lock);
-		r = load("version.json", "application/json; charset=utf-8",
-		    &status, &own);
-	} else {
-		pthread_mutex_lock(&lock);
-		status = 404;
-		r = MHD_create_response_from_buffer(strlen(NOT_FOUND),
-		    (void *)NOT_FOUND, MHD_RESPMEM_PERSISTENT);
-		MHD_add_response_header(r, "Content-Type",
-		    "application/json; charset=utf-8");
+		file = "version.json";
 	}
+	pthread_mutex_lock(&lock);
+	r = load(file, ctype, &status, &own);
 	/* Queued under the lock that load() ran under: the queue holds the
 	 * response until it is sent, even if the cache replaces it. */
 	ret = MHD_queue_response(c, status, r);
