@@ -196,14 +196,14 @@ worker_exit_code(const struct worker *w)
 	return (code);
 }
 
+/* The union's order is its sets' own: ic_index() sorts a set by key, and
+ * a key begins with the type and a tab, so the objects come by type. The
+ * first set's objects are in order as they are: no sort. */
 static int
 worker_cmp_union(const void *a, const void *b)
 {
 	const struct snap_object	*x = a, *y = b;
-	int				 c;
 
-	if ((c = strcmp(x->obj->type, y->obj->type)) != 0)
-		return (c);
 	return (strcmp(x->obj->key, y->obj->key));
 }
 
@@ -251,10 +251,12 @@ worker_build_union(const struct worker *w, struct snapshot *s)
 		g[k].count++;
 	}
 	s->objects = xcalloc(cap + 1, sizeof(*s->objects));
-	/* Up to 64 instances, every object's bitmap in one block: one
-	 * allocation and one free, not one each (the block is sized for
-	 * the worst case, as objects is: at most a third more). */
-	s->masks = bytes <= 8 ? xcalloc(cap + 1, bytes + 1) : NULL;
+	/* Every object's bitmap in one block, one allocation and one free
+	 * instead of one each, up to 64 instances or when all share one set
+	 * (a fleet with the same answer: the block is the exact size). Else
+	 * the block, sized for the worst case as objects is, could be far
+	 * larger than the union. */
+	s->masks = bytes <= 8 || ng == 1 ? xcalloc(cap + 1, bytes + 1) : NULL;
 	for (k = 0; k < ng; k++) {
 		const struct objset *set = g[k].set;
 
@@ -288,7 +290,7 @@ worker_build_union(const struct worker *w, struct snapshot *s)
 				so->instances[b] |= g[k].mask[b];
 			so->n_instances += g[k].count;
 		}
-		if (n > sorted)
+		if (n > sorted && sorted > 0)
 			qsort(s->objects, n, sizeof(*s->objects),
 			    worker_cmp_union);
 		sorted = n;
