@@ -8,4 +8,6 @@ rc=$?
 sed 's/^/# /' "$T/bench.out"
 is "$rc" 0 "the benchmark runs"
 like "$(cat "$T/bench.out")" 'hasync reload +median +[0-9.]+ ms +peak RSS' "it prints medians and peak RSS"
-like "$(cat "$T/bench.out")" 'one pass \(one probe round\): +[0-9.]+ ms' "and the fleet figure"
+like "$(cat "$T/bench.out")" 'one pass \(a round\) +median +[0-9.]+ ms .*
+.*floor\) +median +[0-9.]+ ms .*
+  one round: [0-9.]+x the floor' "and the fleet's round beside its floor"

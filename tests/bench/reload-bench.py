@@ -64,8 +64,9 @@ def measure_all(rows):
     for i, (name, cmd) in enumerate(rows):
         rss = max(rss_of(cmd) for _ in range(3))
         med = statistics.median(walls[i])
-        print("  %-34s median %8.1f ms  peak RSS %6.1f MiB  exit %s" % (
-            name, med * 1000, rss / 1024, ",".join(str(c) for c in sorted(codes[i]))))
+        print("  %-34s median %8.1f ms  peak RSS %6.1f MiB  exit %s  (%.1f-%.1f ms)" % (
+            name, med * 1000, rss / 1024, ",".join(str(c) for c in sorted(codes[i])),
+            min(walls[i]) * 1000, max(walls[i]) * 1000))
         out.append((med, rss / 1024))
     return out
 
@@ -146,19 +147,24 @@ def fleet():
         cmd = [hasync, "--batch", "--timeout", "60000"]
         for i in range(r):
             cmd += ["-e", "%s/r%d" % (url, i)]
-        print("fleet: %d replicas x %d objects (%.1f MB each, %.1f GB in all)" % (r, n, size / 1e6, r * size / 1e9))
-        # The floor: curl fetching every replica's answer at once.
+        print("fleet: %d replicas x %d objects (%.1f MB each, %.1f GB in all), %d runs" % (
+            r, n, size / 1e6, r * size / 1e9, runs))
+        # The floor: curl fetching every replica's answer at once (curl
+        # caps --parallel-max at 300; hasync asks all 500 at once).
         floor = ["curl", "-s", "-Z", "--parallel-max", str(r), "-X", "POST", "-o", "/dev/null",
                  "--data-binary", '{"type":"get_inconsistent_metadata","args":{}}',
                  "%s/r[0-%d]/v1/metadata" % (url, r - 1)]
-        walls = []
-        for _ in range(1 if quick else 3):
-            w, _, code = run(cmd)
-            rss = rss_of(cmd)
-            walls.append(w)
-            print("  one pass (one probe round): %8.1f ms  peak RSS %6.1f MiB  exit %d" % (w * 1000, rss / 1024, code))
-            w, _, _ = run(floor)
-            print("  curl -Z, every answer at once:  %8.1f ms  (the server's floor)" % (w * 1000))
+        # One pass is one probe round plus start and exit. measure_all
+        # warms the server up first (its first answers load the files)
+        # and alternates the rows, so both see the same machine.
+        rows = [("hasync --batch, one pass (a round)", cmd),
+                ("curl -Z, every answer once (floor)", floor)]
+        if before:
+            rows.append(("before: hasync --batch", [before] + cmd[1:]))
+        res = measure_all(rows)
+        print("  one round: %.2fx the floor" % (res[0][0] / res[1][0]))
+        if before:
+            print("  before: %.2fx the floor" % (res[2][0] / res[1][0]))
     finally:
         srv.kill()
 
