@@ -1,7 +1,7 @@
 /*
- * arena.c: a bump allocator. Blocks are chained; a request larger than a
- * block gets a block of its own, so nothing is ever copied. Any thread (one
- * owner at a time).
+ * arena.c: a bump allocator. Blocks are chained, each new one as large as
+ * the arena so far; a request over 16 kB gets a block of its own, so
+ * nothing is ever copied. Any thread (one owner at a time).
  */
 #include "config.h"
 
@@ -9,7 +9,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "hasync/arena.h"
 #include "hasync/xmalloc.h"
@@ -27,20 +26,17 @@ struct arena {
 	size_t		 total;
 };
 
-#define ARENA_HUGE	(2 * 1024 * 1024)
-
 static struct block *
 arena_block(struct arena *a, size_t size)
 {
 	struct block	*b;
 
-	/* A big first block in huge pages: few page faults. */
-	if (sizeof(*b) + size >= ARENA_HUGE) {
-		size = ((sizeof(*b) + size + ARENA_HUGE - 1) &
-		    ~(size_t)(ARENA_HUGE - 1)) - sizeof(*b);
-		if ((b = aligned_alloc(ARENA_HUGE, sizeof(*b) + size)) == NULL)
-			fatal("out of memory (%zu bytes)", size);
-		(void)madvise(b, sizeof(*b) + size, MADV_HUGEPAGE);
+	/* A big block in huge pages, rounded up from half of one: a few
+	 * page faults instead of one per 4 kB. */
+	if (sizeof(*b) + size >= HUGE_PAGE / 2) {
+		size += sizeof(*b);
+		b = xmalloc_huge(&size);
+		size -= sizeof(*b);
 	} else
 		b = xmalloc(sizeof(*b) + size);
 
@@ -81,7 +77,10 @@ arena_alloc(struct arena *a, size_t n)
 			a->total += n;
 			return (b->data);
 		}
-		b = arena_block(a, ARENA_BLOCK);
+		/* Blocks grow with the arena (each as large as all before
+		 * it): a few for megabytes of strings, not one per 64 kB. */
+		b = arena_block(a, a->total > ARENA_BLOCK ? a->total :
+		    ARENA_BLOCK);
 		at = 0;
 	}
 	b->used = at + n;

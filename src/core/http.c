@@ -16,7 +16,6 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/epoll.h>
-#include <sys/mman.h>
 #include <sys/resource.h>
 
 #include <curl/curl.h>
@@ -162,8 +161,6 @@ http_req_clear(struct http_req *r)
 	r->ms = 0;
 }
 
-#define HTTP_HUGE	(2 * 1024 * 1024)	/* a huge page */
-
 /* Room for want bytes and a NUL: the Content-Length at once when the
  * server says it (one allocation, no copies), else doubling. */
 static void
@@ -181,11 +178,8 @@ http_reserve(struct http_req *r, size_t want)
 		/* A big answer in huge pages: a handful of page faults
 		 * instead of one per 4 kB (the body is written once, read
 		 * once, and kept by its set). */
-		if (cap >= HTTP_HUGE) {
-			cap = (cap + HTTP_HUGE - 1) & ~(size_t)(HTTP_HUGE - 1);
-			if ((r->resp = aligned_alloc(HTTP_HUGE, cap)) == NULL)
-				fatal("out of memory (%zu bytes)", cap);
-			(void)madvise(r->resp, cap, MADV_HUGEPAGE);
+		if (cap >= HUGE_PAGE) {
+			r->resp = xmalloc_huge(&cap);
 			r->cap = cap;
 			return;
 		}

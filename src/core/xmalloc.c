@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "hasync/xmalloc.h"
 
@@ -34,6 +35,19 @@ fatal(const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	exit(70);
+}
+
+void *
+xmalloc_huge(size_t *size)
+{
+	size_t	 n = (*size + HUGE_PAGE - 1) & ~(size_t)(HUGE_PAGE - 1);
+	void	*p;
+
+	if (n < *size || (p = aligned_alloc(HUGE_PAGE, n)) == NULL)
+		fatal("out of memory (%zu bytes)", *size);
+	(void)madvise(p, n, MADV_HUGEPAGE);
+	*size = n;
+	return (p);
 }
 
 void *
