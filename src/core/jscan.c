@@ -73,10 +73,14 @@ jscan_init(struct jscan *j, const char *buf, size_t len)
 	j->end = buf + len;
 }
 
-static void
+static inline void
 jscan_ws(struct jscan *j)
 {
 	const char	*p = j->p;
+
+	/* Compact JSON, the usual case: no whitespace at all. */
+	if (p < j->end && (unsigned char)*p > ' ')
+		return;
 
 	while (p < j->end && (*p == ' ' || *p == '\n' || *p == '\t' ||
 	    *p == '\r'))
@@ -421,14 +425,6 @@ jscan_end(struct jscan *j)
 	return (0);
 }
 
-bool
-jstr_is(const struct jstr *s, const char *lit)
-{
-	size_t	n = strlen(lit);
-
-	return (!s->escaped && s->len == n && memcmp(s->s, lit, n) == 0);
-}
-
 /* Write code point u as UTF-8; returns the bytes written. */
 static size_t
 jstr_put(char *o, uint32_t u)
@@ -470,7 +466,13 @@ jstr_decode(const struct jstr *s, char *out)
 	/* Already validated: every escape is well formed. */
 	while (p < end) {
 		if (*p != '\\') {
-			out[n++] = *p++;
+			/* The run up to the next escape, in one copy. */
+			const char *q = memchr(p, '\\', (size_t)(end - p));
+			size_t	    run = (size_t)((q != NULL ? q : end) - p);
+
+			memcpy(out + n, p, run);
+			n += run;
+			p += run;
 			continue;
 		}
 		switch (p[1]) {
