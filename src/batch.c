@@ -641,6 +641,10 @@ batch_run(const struct config *c)
 	if (!c->watch && c->n_endpoints <= FEW_ENDPOINTS)
 		mallopt(M_MMAP_THRESHOLD, 32 << 20);
 #endif
+	/* Big answers, their strings and object lists in huge pages: a
+	 * pass's memory goes with it (--watch stays, and keeps small pages). */
+	if (!c->watch)
+		xmalloc_huge_enable();
 	if (engine_start(c, &e) == -1) {
 		jsonl_stderr(config_json_output(c), "error", "%s", e.msg);
 		engine_stop();

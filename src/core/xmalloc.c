@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,12 +38,22 @@ fatal(const char *fmt, ...)
 	exit(70);
 }
 
+static bool huge_enabled;
+
+void
+xmalloc_huge_enable(void)
+{
+	huge_enabled = true;
+}
+
 void *
 xmalloc_huge(size_t *size)
 {
 	size_t	 n = (*size + HUGE_PAGE - 1) & ~(size_t)(HUGE_PAGE - 1);
 	void	*p;
 
+	if (!huge_enabled)
+		return (xmalloc(*size));
 	if (n < *size || (p = aligned_alloc(HUGE_PAGE, n)) == NULL)
 		fatal("out of memory (%zu bytes)", *size);
 	(void)madvise(p, n, MADV_HUGEPAGE);
