@@ -1,7 +1,8 @@
 /*
  * main.c: hasync's entry point. Parses the settings, chooses the console,
- * batch mode or serve, and turns the outcome into the exit code. The only place,
- * with fatal(), that calls exit() (or _exit(), after a batch run). Main thread.
+ * batch mode or serve, and turns the outcome into the exit code. The only
+ * place, with fatal(), that calls exit() (or _exit(), after a batch run).
+ * Main thread.
  */
 #include "config.h"
 
@@ -61,12 +62,12 @@ main(int argc, char **argv)
 		rc = serve_run(&c);
 	else if (c.mode == MODE_BATCH) {
 		rc = batch_run(&c);
-#ifndef __SANITIZE_ADDRESS__
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
 		/* Every line is written and the Sentry event delivered
 		 * (batch_run stopped the engine): leave without tearing
 		 * libraries down, whose exit handlers (OpenSSL's, curl's
 		 * cleanup) cost a millisecond of a 28 ms reload. Sanitized
-		 * builds exit(): their leak check runs there. */
+		 * builds exit(): their leak and thread checks run there. */
 		fflush(NULL);
 		_exit(rc);
 #endif

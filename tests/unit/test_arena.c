@@ -60,9 +60,25 @@ fill_and_check(size_t hint, size_t count, size_t (*sizes)(size_t))
 	free(r);
 }
 
-static size_t small_sizes(size_t i) { return (i % 97 + 1); }
-static size_t mixed_sizes(size_t i) { return (i % 50 == 0 ? 20000 + i % 7 : i % 300); }
-static size_t huge_sizes(size_t i) { return (i % 3 == 0 ? 3 * 1024 * 1024 : 64); }
+/* Sizes: small ones; some over 16 kB (blocks of their own) among them,
+ * and zero; 3 MB ones (huge blocks) among small ones. */
+static size_t
+small_sizes(size_t i)
+{
+	return (i % 97 + 1);
+}
+
+static size_t
+mixed_sizes(size_t i)
+{
+	return (i % 50 == 0 ? 20000 + i % 7 : i % 300);
+}
+
+static size_t
+huge_sizes(size_t i)
+{
+	return (i % 3 == 0 ? 3 * 1024 * 1024 : 64);
+}
 
 static void
 test_small_many(void **state)
