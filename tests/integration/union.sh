@@ -9,21 +9,9 @@
 . "$top_srcdir/tests/lib/emu.sh"
 plan 2
 
-obj() { printf '{"type":"table","name":"%s","reason":"r %s","definition":{"name":"%s"}}' "$1" "$1" "$1"; }
-replica() {	# replica NAME OBJECT...
-	local n=$1 list="" o
-	shift
-	for o in "$@"; do list="$list${list:+,}$(obj "$o")"; done
-	mkdir -p "$T/$n"
-	printf 'WARN: inconsistent objects in schema' >"$T/$n/healthz"
-	printf '{"version":"v2.36.0","server_type":"ce"}' >"$T/$n/version.json"
-	printf '{"is_consistent":false,"inconsistent_objects":[%s]}' "$list" \
-	    >"$T/$n/get_inconsistent_metadata.json"
-	canned_start "$n" "$T/$n"
-}
-replica one b c
-replica two a
-replica three a d
+canned_tables one b c
+canned_tables two a
+canned_tables three a d
 
 mkdir -p "$T/sentry"
 python3 "$top_srcdir/tests/lib/capture-server.py" "$T/sentry" >"$T/cap.out" 2>&1 &

@@ -12,6 +12,8 @@
 #   remote_stop NAME
 #   canned_start NAME DIR      start tests/lib/canned-server.py on DIR;
 #                              CANNED_URL_NAME
+#   canned_tables NAME TABLE... canned_start on $T/NAME, a replica whose
+#                              inconsistent objects are those missing tables
 #   emu_meta URL JSON [SECRET] POST URL/v1/metadata; print the body
 #   emu_fault URL JSON [SECRET] POST URL/emu/fault; print the body
 #   emu_http METHOD URL [JSON] [SECRET] any request; print the body
@@ -97,6 +99,20 @@ canned_start() {
 	TEST_PIDS="$TEST_PIDS $pid"
 	emu__wait_ready "$T/$name.out" 1 "$pid" || emu__bail "$name" canned_start
 	eval "CANNED_URL_$name=http://127.0.0.1:\$(awk '/^ready /{print \$2; exit}' \"\$T/\$name.out\")"
+}
+
+canned_tables() {
+	local n=$1 list="" o
+	shift
+	for o in "$@"; do
+		list="$list${list:+,}$(printf '{"type":"table","name":"%s","reason":"r %s","definition":{"name":"%s"}}' "$o" "$o" "$o")"
+	done
+	mkdir -p "$T/$n"
+	printf 'WARN: inconsistent objects in schema' >"$T/$n/healthz"
+	printf '{"version":"v2.36.0","server_type":"ce"}' >"$T/$n/version.json"
+	printf '{"is_consistent":false,"inconsistent_objects":[%s]}' "$list" \
+	    >"$T/$n/get_inconsistent_metadata.json"
+	canned_start "$n" "$T/$n"
 }
 
 remote_stop() {

@@ -7,22 +7,9 @@
 . "$top_srcdir/tests/tui/lib.sh"
 plan 3
 
-replica() {	# replica NAME OBJECT...
-	local n=$1 list="" o
-	shift
-	for o in "$@"; do
-		list="$list${list:+,}$(printf '{"type":"table","name":"%s","reason":"r %s","definition":{"name":"%s"}}' "$o" "$o" "$o")"
-	done
-	mkdir -p "$T/$n"
-	printf 'WARN: inconsistent objects in schema' >"$T/$n/healthz"
-	printf '{"version":"v2.36.0","server_type":"ce"}' >"$T/$n/version.json"
-	printf '{"is_consistent":false,"inconsistent_objects":[%s]}' "$list" \
-	    >"$T/$n/get_inconsistent_metadata.json"
-	canned_start "$n" "$T/$n"
-}
-replica one b c
-replica two a
-replica three a d
+canned_tables one b c
+canned_tables two a
+canned_tables three a d
 
 tui_start 100 30 -e "$CANNED_URL_one" -e "$CANNED_URL_two" -e "$CANNED_URL_three"
 tui_wait 'Inconsistent objects +4' 100
