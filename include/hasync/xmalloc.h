@@ -16,8 +16,8 @@ char	*xstrndup(const char *, size_t);
  * At least *size bytes; once enabled, rounded up to whole huge pages (the
  * size stored back) in transparent huge pages where the kernel allows them
  * (madvise mode): a 6 MB answer or object list faults in a few times, not
- * 1,500 (a page fault costs 10-15 us on a VM). For blocks of HUGE_PAGE or
- * more; freed with free(), grown with xreallocarray().
+ * 1,500 (a page fault costs 10-15 us on a VM). For blocks of half a
+ * huge page or more; freed with free(), grown with xreallocarray().
  */
 #define HUGE_PAGE	(2 * 1024 * 1024)
 void	*xmalloc_huge(size_t *);

@@ -175,9 +175,10 @@ http_reserve(struct http_req *r, size_t want)
 	    CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl) == CURLE_OK && cl > 0 &&
 	    cl <= r->max && (size_t)cl >= want) {
 		cap = (size_t)cl + 1;
-		/* A big answer in huge pages: a handful of page faults
-		 * instead of one per 4 kB (the body is written once, read
-		 * once, and kept by its set). */
+		/* A big answer in huge pages in a one-shot pass (see
+		 * xmalloc_huge): a handful of page faults instead of one per
+		 * 4 kB (the body is written once, read once, and kept by its
+		 * set). */
 		if (cap >= HUGE_PAGE) {
 			r->resp = xmalloc_huge(&cap);
 			r->cap = cap;
